@@ -1,0 +1,3 @@
+import Foundation
+
+print("no benchmarks yet")

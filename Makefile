@@ -1,0 +1,35 @@
+# scms-electors — the two commands a user needs are `make run` and `make test`.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+RUN_DIR ?= $(CURDIR)/run/dev
+
+.PHONY: bootstrap build release test run bench fuzz clean
+
+bootstrap:
+	@deploy/dev/bootstrap
+
+build: bootstrap
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: bootstrap
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+## make test — every test: codec, crypto, rules, Kafka (against scms-devbroker), services end to end.
+test: bootstrap
+	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) test $(BUILD_FLAGS)
+
+## make run — the offline Add Elector ceremony (grows into the whole stack over Kafka).
+run: build
+	@scripts/demo.sh "$(RUN_DIR)"
+
+## make bench — figures as a table and as JSON lines, each against a reference measured in the same run.
+bench: release
+	$$($(SWIFT) build -c release --show-bin-path)/scms-bench
+
+## make fuzz — libFuzzer over every decoder, FUZZ_SECONDS each (default 60).
+fuzz: bootstrap
+	@scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+
+clean:
+	rm -rf .build .build-* Fuzz/.build

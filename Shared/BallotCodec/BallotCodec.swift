@@ -1,0 +1,2 @@
+/// The `BallotCodec` module (work in progress).
+public enum BallotCodecModule {}

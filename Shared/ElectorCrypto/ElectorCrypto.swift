@@ -1,0 +1,2 @@
+/// The `ElectorCrypto` module (work in progress).
+public enum ElectorCryptoModule {}

@@ -1,0 +1,2 @@
+/// The `Kafka` module (work in progress).
+public enum KafkaModule {}

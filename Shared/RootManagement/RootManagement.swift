@@ -1,0 +1,2 @@
+/// The `RootManagement` module (work in progress).
+public enum RootManagementModule {}

@@ -1,0 +1,2 @@
+/// The `ServiceKit` module (work in progress).
+public enum ServiceKitModule {}

@@ -1,0 +1,6 @@
+import Testing
+import TestSupport
+
+@Test func fixturesPresent() throws {
+    #expect(try Fixtures.names(withSuffix: ".hex").count > 20)
+}
