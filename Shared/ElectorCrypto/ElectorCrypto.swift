@@ -1,2 +1,0 @@
-/// The `ElectorCrypto` module (work in progress).
-public enum ElectorCryptoModule {}
