@@ -125,7 +125,7 @@ public enum BallotEvaluator {
             }
             if let latest = endorsement.latestGenerationSeconds, latest > horizon {
                 findings.append(Finding(.generationTimeInFuture, endorsement: index,
-                    "generated at \(latest), decision time \(time) + skew \(policy.clockSkew)"))
+                    "generated at \(latest), later than the decision time plus \(policy.clockSkew) s skew"))
                 valid = false
             }
             switch resolveSigner(endorsement, statement: statement, material: material, target: target,
@@ -167,9 +167,9 @@ public enum BallotEvaluator {
             switch target.validity.status(at: time) {
             case .valid: break
             case .notYetValid:
-                out.append(Finding(.targetNotYetValid, "valid from \(target.validity.start), decision time \(time)"))
+                out.append(Finding(.targetNotYetValid, "valid from \(target.validity.start)"))
             case .expired:
-                out.append(Finding(.targetExpired, "expired at \(target.validity.end), decision time \(time)"))
+                out.append(Finding(.targetExpired, "expired at \(target.validity.end)"))
             }
             if view.denyList.denies(target.id, at: time, skew: policy.clockSkew) {
                 out.append(Finding(.targetRemoved, "removed from \(view.denyList.entries[target.id]?.effectiveTime ?? 0)"))
