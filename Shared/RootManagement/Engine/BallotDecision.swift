@@ -104,7 +104,7 @@ public enum BallotEvaluator {
             return decision()
         }
         guard let target = ballot.target else {
-            if !findings.contains(where: { $0.code == .malformed && $0.endorsementIndex == nil }) {
+            if !findings.contains(where: { $0.endorsementIndex == nil }) {
                 findings.append(Finding(.malformed, "ballot certificate missing"))
             }
             return decision()
