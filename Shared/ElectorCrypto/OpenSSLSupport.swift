@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// Internal glue to OpenSSL: error-queue draining and `Sendable` wrappers for immutable handles.
 enum OpenSSL {
@@ -43,18 +44,82 @@ struct MessageDigestHandle: @unchecked Sendable {
     static let sha384 = MessageDigestHandle(fetching: "SHA2-384")
 }
 
-/// Owns one `EVP_PKEY` and frees it on deinit.
+/// An `EVP_PKEY_CTX` initialized for one operation, owned by whoever holds this value.
+///
+/// `@unchecked Sendable` is sound: a context is only used by the one thread that took it out of the
+/// pool (under the pool's mutex) until it gives it back, so it is never used concurrently.
+struct PooledContext: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// Owns one `EVP_PKEY` plus a small pool of `EVP_PKEY_CTX`s initialized for `operation`, and frees
+/// them all on deinit.
+///
+/// Reusing an initialized context saves an `EVP_PKEY_CTX_new` + `*_init` per signature operation
+/// (that is what `openssl speed` does too). A context is taken out of the pool for one call and put
+/// back afterwards, so any number of threads can use the key at once.
 ///
 /// `@unchecked Sendable` is sound: the key is never modified after the box is built (only read by
-/// `EVP_PKEY_CTX_new` and the get-param calls); OpenSSL 3 supports concurrent read-only use of one
-/// `EVP_PKEY`, each thread with its own `EVP_PKEY_CTX` (its internal operation cache is locked).
+/// `EVP_PKEY_CTX_new_from_pkey` and the get-param calls); OpenSSL 3 supports concurrent read-only use
+/// of one `EVP_PKEY`, each thread with its own `EVP_PKEY_CTX`; the pool is guarded by a `Mutex`.
 final class PKeyBox: @unchecked Sendable {
+    /// What the pooled contexts are initialized for.
+    enum Operation { case sign, verify }
+
     let pointer: OpaquePointer
+    let operation: Operation
+    private let pool = Mutex<[PooledContext]>([])
+    /// Contexts kept for reuse; more concurrent callers than this create and free their own.
+    private static let poolLimit = 8
 
     /// Takes ownership of `pointer`.
-    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    init(owning pointer: OpaquePointer, operation: Operation) {
+        self.pointer = pointer
+        self.operation = operation
+    }
 
-    deinit { EVP_PKEY_free(pointer) }
+    deinit {
+        let contexts = pool.withLock { contexts in
+            defer { contexts.removeAll() }
+            return contexts
+        }
+        for context in contexts { EVP_PKEY_CTX_free(context.pointer) }
+        EVP_PKEY_free(pointer)
+    }
+
+    /// Runs `body` with an initialized context (pooled or new). `body` returns its result and whether
+    /// the context is still fit for reuse (false after an internal OpenSSL error).
+    /// Nil if no context could be made (the OpenSSL error queue is left for the caller).
+    @inline(__always)
+    func withContext<R>(_ body: (OpaquePointer) -> (result: R, reusable: Bool)) -> R? {
+        guard let context = takeContext() else { return nil }
+        let (result, reusable) = body(context.pointer)
+        if reusable { giveBack(context) } else { EVP_PKEY_CTX_free(context.pointer) }
+        return result
+    }
+
+    private func takeContext() -> PooledContext? {
+        if let pooled = pool.withLock({ $0.popLast() }) { return pooled }
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return nil }
+        let initialized = switch operation {
+        case .sign: EVP_PKEY_sign_init(context)
+        case .verify: EVP_PKEY_verify_init(context)
+        }
+        guard initialized == 1 else {
+            EVP_PKEY_CTX_free(context)
+            return nil
+        }
+        return PooledContext(pointer: context)
+    }
+
+    private func giveBack(_ context: PooledContext) {
+        let kept = pool.withLock { contexts in
+            guard contexts.count < PKeyBox.poolLimit else { return false }
+            contexts.append(context)
+            return true
+        }
+        if !kept { EVP_PKEY_CTX_free(context.pointer) }
+    }
 }
 
 /// Runs `body` with a contiguous view of `bytes` (no copy when the collection is contiguous).

@@ -12,7 +12,7 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     public let publicKey: PublicKey
 
     private init(owning pkey: OpaquePointer, curve: Curve) throws(CryptoError) {
-        box = PKeyBox(owning: pkey)
+        box = PKeyBox(owning: pkey, operation: .sign)
         self.curve = curve
         publicKey = try PrivateKey.extractPublicKey(pkey, curve: curve)
     }
@@ -116,18 +116,17 @@ public struct PrivateKey: Sendable, CustomStringConvertible, CustomDebugStringCo
     public func signature(forDigest digest: [UInt8]) throws(CryptoError) -> (r: [UInt8], s: [UInt8]) {
         let expected = curve.hash.digestLength
         guard digest.count == expected else { throw .invalidDigestLength(expected: expected, actual: digest.count) }
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, box.pointer, nil) else {
-            throw OpenSSL.error("EVP_PKEY_CTX_new_from_pkey")
-        }
-        defer { EVP_PKEY_CTX_free(context) }
-        guard EVP_PKEY_sign_init(context) == 1 else { throw OpenSSL.error("EVP_PKEY_sign_init") }
         var der = [UInt8](repeating: 0, count: Int(EVP_PKEY_get_size(box.pointer)))
         var length = der.count
-        let signed = der.withUnsafeMutableBufferPointer { out in
-            digest.withUnsafeBufferPointer { digest in
-                EVP_PKEY_sign(context, out.baseAddress, &length, digest.baseAddress, digest.count)
+        let signed = box.withContext { context -> (result: Int32, reusable: Bool) in
+            let result = der.withUnsafeMutableBufferPointer { out in
+                digest.withUnsafeBufferPointer { digest in
+                    EVP_PKEY_sign(context, out.baseAddress, &length, digest.baseAddress, digest.count)
+                }
             }
+            return (result, result == 1)
         }
+        guard let signed else { throw OpenSSL.error("EVP_PKEY_sign_init") }
         guard signed == 1 else { throw OpenSSL.error("EVP_PKEY_sign") }
         der.removeSubrange(length...)
         return try EcdsaSignatureEncoding.raw(fromDER: der, fieldBytes: curve.fieldBytes)

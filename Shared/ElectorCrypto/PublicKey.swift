@@ -1,5 +1,4 @@
 import COpenSSL
-import Synchronization
 
 /// An ECDSA public verification key on one of the ``Curve``s.
 ///
@@ -121,25 +120,13 @@ extension String {
     }
 }
 
-/// An `EVP_PKEY_CTX` prepared for verification, owned by whoever holds this value.
+/// The imported public key (with its pool of verify contexts) and its compressed encoding.
 ///
-/// `@unchecked Sendable` is sound: a context is only ever used by the one thread that took it out of
-/// the pool (under the mutex) until it puts it back, so it is never shared concurrently.
-struct VerifyContext: @unchecked Sendable {
-    let pointer: OpaquePointer
-}
-
-/// The imported public key and its pool of verify contexts.
-///
-/// `@unchecked Sendable` is sound: `pkey`, `curve` and `compressed` never change after init, the
-/// `EVP_PKEY` is only read (see ``PKeyBox``), and the mutable pool is guarded by a `Mutex`.
-final class PublicKeyStorage: @unchecked Sendable {
+/// `Sendable` because every stored property is immutable and `Sendable` (see ``PKeyBox``).
+final class PublicKeyStorage: Sendable {
     let curve: Curve
     let compressed: [UInt8]
-    let pkey: OpaquePointer
-    private let pool = Mutex<[VerifyContext]>([])
-    /// Contexts kept for reuse; more concurrent verifiers than this just create and free their own.
-    private static let poolLimit = 8
+    let key: PKeyBox
 
     init(curve: Curve, compressed: [UInt8], importing encodedPoint: [UInt8]) throws(CryptoError) {
         guard let pkey = PublicKeyStorage.importPoint(curve: curve, encodedPoint: encodedPoint) else {
@@ -148,18 +135,7 @@ final class PublicKeyStorage: @unchecked Sendable {
         }
         self.curve = curve
         self.compressed = compressed
-        self.pkey = pkey
-    }
-
-    deinit {
-        for context in pool.withLock({ contexts in
-            let all = contexts
-            contexts.removeAll()
-            return all
-        }) {
-            EVP_PKEY_CTX_free(context.pointer)
-        }
-        EVP_PKEY_free(pkey)
+        self.key = PKeyBox(owning: pkey, operation: .verify)
     }
 
     /// `EVP_PKEY_fromdata` of a public EC key, then OpenSSL's quick public-key check (on the curve,
@@ -206,7 +182,7 @@ final class PublicKeyStorage: @unchecked Sendable {
     func coordinate(_ name: String) -> [UInt8] {
         var bn: OpaquePointer?
         let length = curve.fieldBytes
-        guard EVP_PKEY_get_bn_param(pkey, name, &bn) == 1, let bn else {
+        guard EVP_PKEY_get_bn_param(key.pointer, name, &bn) == 1, let bn else {
             // The key was validated on import; OpenSSL always has its coordinates.
             preconditionFailure("EVP_PKEY_get_bn_param(\(name)) failed: \(OpenSSL.drainErrors())")
         }
@@ -237,40 +213,17 @@ final class PublicKeyStorage: @unchecked Sendable {
 
     /// `EVP_PKEY_verify` of a DER signature over `digest` with a pooled context.
     func verify(der: UnsafeBufferPointer<UInt8>, digest: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let context = takeContext() else {
+        let valid = key.withContext { context -> (result: Bool, reusable: Bool) in
+            let result = EVP_PKEY_verify(context, der.baseAddress, der.count, digest.baseAddress, digest.count)
+            if result == 1 { return (true, true) }
+            OpenSSL.clearErrors()
+            // 0 is a plain "bad signature" and leaves the context reusable; < 0 is an internal error.
+            return (false, result == 0)
+        }
+        guard let valid else {
             OpenSSL.clearErrors()
             return false
         }
-        let result = EVP_PKEY_verify(context.pointer, der.baseAddress, der.count, digest.baseAddress, digest.count)
-        if result == 1 {
-            giveBack(context)
-            return true
-        }
-        OpenSSL.clearErrors()
-        if result == 0 {
-            giveBack(context)  // a plain "bad signature" leaves the context reusable
-        } else {
-            EVP_PKEY_CTX_free(context.pointer)  // an internal error: do not reuse
-        }
-        return false
-    }
-
-    private func takeContext() -> VerifyContext? {
-        if let pooled = pool.withLock({ $0.popLast() }) { return pooled }
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { return nil }
-        guard EVP_PKEY_verify_init(context) == 1 else {
-            EVP_PKEY_CTX_free(context)
-            return nil
-        }
-        return VerifyContext(pointer: context)
-    }
-
-    private func giveBack(_ context: VerifyContext) {
-        let kept = pool.withLock { contexts in
-            guard contexts.count < PublicKeyStorage.poolLimit else { return false }
-            contexts.append(context)
-            return true
-        }
-        if !kept { EVP_PKEY_CTX_free(context.pointer) }
+        return valid
     }
 }
