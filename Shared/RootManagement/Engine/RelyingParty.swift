@@ -20,11 +20,14 @@ public struct AdmittedCertificate: Sendable, Hashable, Codable {
     public var admittedAt: UInt32
     /// The ballot that admitted it.
     public var via: BallotID?
+    /// The electors whose endorsements counted for that admission (a removal of enough of them unseats it).
+    public var endorsers: [CertificateID]
 
-    public init(facts: CertificateFacts, admittedAt: UInt32, via: BallotID?) {
+    public init(facts: CertificateFacts, admittedAt: UInt32, via: BallotID?, endorsers: [CertificateID] = []) {
         self.facts = facts
         self.admittedAt = admittedAt
         self.via = via
+        self.endorsers = endorsers
     }
 }
 
@@ -149,7 +152,7 @@ public enum RelyingParty {
         }
         guard rejections.isEmpty else { return .failure(RelyingPartyRejection(findings: rejections.sorted())) }
 
-        let retained = state.admittedElectors.map(\.facts)
+        let retained = seeds(state, with: file.removals, at: time, signatures: &signatures)
         let ballots = file.rootBallots.map { BallotEntry($0, as: .addRoot) }
             + file.electorBallots.map { BallotEntry($0, as: .addElector) } + file.removals
         let inputs = TrustInputs(electorAnchors: state.electorAnchors + retained, rootAnchors: state.rootAnchors,
@@ -161,7 +164,13 @@ public enum RelyingParty {
         var admitted: [AdmittedCertificate] = []
         for id in snapshot.electorIDs where !anchorIDs.contains(id) {
             guard let trusted = snapshot.electors[id] else { continue }
-            admitted.append(previous[id] ?? AdmittedCertificate(facts: trusted.facts, admittedAt: time, via: trusted.via))
+            if let kept = previous[id], retained.contains(where: { $0.id == id }) {
+                admitted.append(kept)
+            } else {
+                let endorsers = trusted.via.flatMap { snapshot.decisions[$0]?.endorsers } ?? []
+                admitted.append(AdmittedCertificate(facts: trusted.facts, admittedAt: time, via: trusted.via,
+                                                    endorsers: endorsers))
+            }
         }
         let rootAnchorIDs = Set(state.rootAnchors.map(\.id))
         let previousRoots = Dictionary(state.endorsedRoots.map { ($0.facts.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -186,6 +195,34 @@ public enum RelyingParty {
             admittedRoots: afterRoots.subtracting(beforeRoots).sorted(),
             droppedRoots: beforeRoots.subtracting(afterRoots).sorted(),
             newlyDenied: newlyDenied.sorted()))
+    }
+
+    /// The admitted electors that stay seeds of the fixpoint: all of them (their endorsers may have expired since —
+    /// the seed rule) except those whose admission no longer has a quorum of endorsers once removed electors, and
+    /// electors unseated that way, are taken out (the removal cascade). Unseated electors can still be re-admitted
+    /// by a ballot in the file.
+    static func seeds(_ state: RelyingPartyState, with removals: [BallotEntry], at time: UInt32,
+                      signatures: inout SignatureResolver) -> [CertificateFacts] {
+        // Removals this file brings, judged against the current trust (anchors and admitted electors).
+        var denyList = state.denyList
+        if !removals.isEmpty {
+            let inputs = TrustInputs(electorAnchors: state.electorAnchors + state.admittedElectors.map(\.facts),
+                                     rootAnchors: state.rootAnchors, ballots: removals, denyList: denyList)
+            denyList = TrustEvaluator.evaluate(inputs, policy: state.policy, time: time, signatures: &signatures).denyList
+        }
+        var unseated = Set(denyList.entries.keys.filter { denyList.denies($0, at: time, skew: state.policy.clockSkew) })
+        var changed = true
+        while changed {
+            changed = false
+            for admitted in state.admittedElectors where !unseated.contains(admitted.facts.id) && !admitted.endorsers.isEmpty {
+                let remaining = admitted.endorsers.filter { !unseated.contains($0) }.count
+                if remaining < state.policy.quorum {
+                    unseated.insert(admitted.facts.id)
+                    changed = true
+                }
+            }
+        }
+        return state.admittedElectors.map(\.facts).filter { !unseated.contains($0.id) }
     }
 
     /// A GPF quorum for the stored state; below the floor it is refused (`quorumBelowFloor`).
