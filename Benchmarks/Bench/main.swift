@@ -8,6 +8,7 @@ import Foundation
 let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     // Suites register here, one line each: ("name", SuiteType.run)
     ("crypto", CryptoSuite.run),
+    ("rules", RulesSuite.run),
 ]
 
 var report = BenchReport()

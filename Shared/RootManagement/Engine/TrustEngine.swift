@@ -74,6 +74,9 @@ public struct TrustEngine: Sendable {
     private var bySigner: [CertificateShortID: Set<BallotID>] = [:]
     private var byCount: [Int: Set<BallotID>] = [:]
     private var timeline = MinHeap<TimelineItem>()
+    /// Trust before the current event of every elector / root the event touched (for its report).
+    private var electorChanges: [CertificateID: Bool] = [:]
+    private var rootChanges: [CertificateID: Bool] = [:]
     private var sequence = 0
 
     /// Starts from anchors and a persisted deny list at `time`.
@@ -268,8 +271,8 @@ public struct TrustEngine: Sendable {
 
     private mutating func settle(_ work: inout Work, oldQuorum: Int? = nil) -> EventReport {
         let verificationsBefore = signatures.verifications
-        let electorsBefore = Set(view.electors.keys)
-        let rootsBefore = roots
+        electorChanges = [:]
+        rootChanges = [:]
         var acceptedBefore: [BallotID: Bool] = [:]
         let quorumBefore = oldQuorum ?? policy.quorum
         func remember(_ id: BallotID) {
@@ -286,6 +289,7 @@ public struct TrustEngine: Sendable {
             work.suspects = []
             while let id = queue.popLast() {
                 guard view.trusts(id) else { continue }
+                if electorChanges[id] == nil { electorChanges[id] = true }
                 view.distrust(id)
                 removed.append(id)
                 for ballotID in bySigner[id.shortID] ?? [] {
@@ -354,11 +358,16 @@ public struct TrustEngine: Sendable {
             for id in denied { touch(id, &work) }
         }
 
-        let electorsAfter = Set(view.electors.keys)
-        report.admittedElectors = electorsAfter.subtracting(electorsBefore).sorted()
-        report.droppedElectors = electorsBefore.subtracting(electorsAfter).sorted()
-        report.admittedRoots = roots.subtracting(rootsBefore).sorted()
-        report.droppedRoots = rootsBefore.subtracting(roots).sorted()
+        for (id, before) in electorChanges where before != view.trusts(id) {
+            if before { report.droppedElectors.append(id) } else { report.admittedElectors.append(id) }
+        }
+        for (id, before) in rootChanges where before != roots.contains(id) {
+            if before { report.droppedRoots.append(id) } else { report.admittedRoots.append(id) }
+        }
+        report.admittedElectors.sort()
+        report.droppedElectors.sort()
+        report.admittedRoots.sort()
+        report.droppedRoots.sort()
         report.newlyDenied.sort()
         for (id, before) in acceptedBefore.sorted(by: { $0.key < $1.key }) {
             guard let assessment = assessments[id] else { continue }
@@ -370,6 +379,7 @@ public struct TrustEngine: Sendable {
     }
 
     private mutating func trust(_ facts: CertificateFacts, _ work: inout Work) {
+        if electorChanges[facts.id] == nil { electorChanges[facts.id] = view.trusts(facts.id) }
         view.trust(facts)
         work.dirty.formUnion(bySigner[facts.shortID] ?? [])
     }
@@ -385,6 +395,7 @@ public struct TrustEngine: Sendable {
                 }
             }
         }
+        if rootChanges[id] == nil { rootChanges[id] = roots.contains(id) }
         if trusted { roots.insert(id) } else { roots.remove(id) }
     }
 }
