@@ -1,4 +1,5 @@
 import BallotCodec
+import Foundation
 import Testing
 
 /// Decodes mutated input; whatever decodes must be canonical (re-encode to the same bytes).
@@ -90,6 +91,37 @@ struct RobustnessTests {
             let bytes = g.bytes(0...64)
             for kind in VectorKind.allCases { decodeMutated(bytes, as: kind) }
             _ = try? BallotForm.decode(bytes)
+        }
+    }
+}
+
+/// Replays the fuzz seed corpus and every saved fuzz finding (`Fuzz/regressions/<target>/`) through the
+/// same invariant the fuzzers check: a value that decodes re-encodes to the same bytes.
+@Suite("fuzz corpus and regressions")
+struct FuzzReplayTests {
+    static let fuzzDirectory = CrossCheckTests.repoRoot.appendingPathComponent("Fuzz")
+
+    static func inputs(_ folder: String, _ target: String) -> [[UInt8]] {
+        let dir = fuzzDirectory.appendingPathComponent(folder).appendingPathComponent(target)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.sorted().compactMap { try? Array(Data(contentsOf: dir.appendingPathComponent($0))) }
+    }
+
+    @Test("seed corpus decodes and round-trips; regressions never crash", arguments: ["certificate", "endorsement", "ballot", "scmsfile"])
+    func replay(target: String) throws {
+        let seeds = Self.inputs("corpus", target)
+        #expect(!seeds.isEmpty)
+        for bytes in seeds + Self.inputs("regressions", target) {
+            switch target {
+            case "certificate": decodeMutated(bytes, as: .certificate)
+            case "endorsement": decodeMutated(bytes, as: .ieee1609Dot2Data)
+            case "scmsfile": decodeMutated(bytes, as: .scmsFile)
+            default:
+                if let form = try? BallotForm.decode(bytes) { #expect(form.coerEncoded == bytes) }
+            }
+        }
+        for bytes in seeds where target == "ballot" {
+            #expect(try BallotForm.decode(bytes).coerEncoded == bytes)
         }
     }
 }
