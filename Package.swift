@@ -35,7 +35,8 @@ let package = Package(
 
         // Shared libraries. Dependencies point one way:
         // Services → ServiceKit/Kafka/RootManagement → ElectorCrypto → BallotCodec.
-        .target(name: "BallotCodec", path: "Shared/BallotCodec", swiftSettings: strict),
+        .target(name: "BallotCodec", path: "Shared/BallotCodec", exclude: ["ScmsElectorsExtensions.asn", "ASN1"],
+                swiftSettings: strict),
         .target(name: "ElectorCrypto", dependencies: ["BallotCodec", "COpenSSL"],
                 path: "Shared/ElectorCrypto", swiftSettings: strict),
         .target(name: "RootManagement", dependencies: ["BallotCodec", "ElectorCrypto"],

@@ -1,2 +1,0 @@
-/// The `BallotCodec` module (work in progress).
-public enum BallotCodecModule {}

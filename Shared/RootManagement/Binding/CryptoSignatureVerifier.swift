@@ -1,0 +1,20 @@
+import ElectorCrypto
+
+/// Endorsement signatures checked with ElectorCrypto: ECDSA P-256 over
+/// `SHA256(material.dataHash ‖ signer.id)` — the 1609.2 hash-then-sign input, since `signer.id` is
+/// SHA-256 of the signer certificate's canonical encoding.
+public struct CryptoSignatureVerifier: EndorsementSignatureVerifying {
+    public init() {}
+
+    public func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
+        guard material.dataHash.count == 32,
+              let key = try? PublicKey(curve: .p256, compressed: signer.publicKey.bytes) else { return false }
+        let digest = Digest.sha256(material.dataHash + signer.id.bytes)
+        return key.isValidSignature(r: material.r, s: material.s, digest: digest)
+    }
+}
+
+extension SignatureResolver {
+    /// A resolver backed by `CryptoSignatureVerifier`.
+    public static func crypto() -> SignatureResolver { SignatureResolver(verifier: CryptoSignatureVerifier()) }
+}

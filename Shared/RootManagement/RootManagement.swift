@@ -1,2 +1,0 @@
-/// The `RootManagement` module (work in progress).
-public enum RootManagementModule {}
