@@ -907,9 +907,9 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
         if let ssp {
             var sspJSON = ssp.jsonValue(options)
             // For SecurityMgmtPsid, show the SCMS SSP the opaque octets carry (CAMP ScmsSsp).
-            if options.decodeContained, psid == .securityManagement, case .opaque(let octets) = ssp,
+            if let inner = options.enteringContained, psid == .securityManagement, case .opaque(let octets) = ssp,
                let decoded = try? ScmsSsp(coer: octets) {
-                sspJSON = .choice("opaque", .object([("hex", .hex(octets)), ("decoded", decoded.jsonValue(options))]))
+                sspJSON = .choice("opaque", .object([("hex", .hex(octets)), ("decoded", decoded.jsonValue(inner))]))
             }
             members.append(("ssp", sspJSON))
         }

@@ -128,10 +128,24 @@ public struct JSONOptions: Sendable, Hashable {
     /// Whether to decode and show contained values (e.g. the `ScmsPDU` inside `unsecuredData`, the
     /// `ScmsSsp` inside a psid-35 SSP) next to their hex.
     public var decodeContained: Bool
+    /// How many levels of contained values to decode (a contained ScmsPDU can carry ballots whose
+    /// endorsements contain ScmsPDUs again); deeper ones are shown as hex only. Default 4.
+    public var maxContainedDepth: Int
+    /// The current contained level (internal bookkeeping while rendering).
+    var containedLevel = 0
 
-    public init(leapSeconds: Int = Time32.defaultLeapSeconds, decodeContained: Bool = true) {
+    public init(leapSeconds: Int = Time32.defaultLeapSeconds, decodeContained: Bool = true, maxContainedDepth: Int = 4) {
         self.leapSeconds = leapSeconds
         self.decodeContained = decodeContained
+        self.maxContainedDepth = maxContainedDepth
+    }
+
+    /// Whether one more level of contained values may be decoded, and the options to render it with.
+    var enteringContained: JSONOptions? {
+        guard decodeContained, containedLevel < maxContainedDepth else { return nil }
+        var next = self
+        next.containedLevel += 1
+        return next
     }
 }
 

@@ -173,13 +173,13 @@ public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     /// `{"hex": …}` plus `"decoded"` when the octets are a complete `ScmsPDU` (or `ScmsFile`).
     static func opaqueJSON(_ octets: [UInt8], _ options: JSONOptions) -> JSONValue {
         var members: [(String, JSONValue)] = [("hex", .hex(octets))]
-        if options.decodeContained {
+        if let inner = options.enteringContained {
             if let pdu = try? ScmsPDU(coer: octets) {
                 members.append(("decodedAs", .string("ScmsPDU")))
-                members.append(("decoded", pdu.jsonValue(options)))
+                members.append(("decoded", pdu.jsonValue(inner)))
             } else if let file = try? ScmsFile(coer: octets) {
                 members.append(("decodedAs", .string("ScmsFile")))
-                members.append(("decoded", file.jsonValue(options)))
+                members.append(("decoded", file.jsonValue(inner)))
             }
         }
         return .object(members)

@@ -151,4 +151,26 @@ struct FormsAndJSONTests {
         #expect(tbs.jsonValue(JSONOptions())["unknownExtensionAdditions"]?[0]?["index"] == .int(2))
         #expect(tbs.jsonValue(JSONOptions())["generationTime"]?["iso8601"] == .string("2003-12-31T23:59:55Z"))
     }
+    @Test("JSON decodes contained values only up to maxContainedDepth")
+    func containedDepth() throws {
+        let cert = try Certificate(coer: Vectors.bytes("synthetic-camp-cert-elector1.hex"))
+        var data = Ieee1609Dot2Data(content: .unsecuredData([0xff]))
+        for _ in 0..<10 {
+            let pdu = ScmsPDU.scopedBallot(ElectorBallot(certificate: cert, endorsements: [data]))
+            data = Ieee1609Dot2Data(content: .unsecuredData(pdu.coerEncoded))
+        }
+        func levels(_ options: JSONOptions) -> Int {
+            var json = data.jsonValue(options)
+            var n = 0
+            while let decoded = json["content"]?["unsecuredData"]?["decoded"] {
+                n += 1
+                guard let next = decoded["content"]?["ccm"]?["electorBallot"]?["endorsements"]?[0] else { break }
+                json = next
+            }
+            return n
+        }
+        #expect(levels(JSONOptions()) == 4)
+        #expect(levels(JSONOptions(maxContainedDepth: 20)) == 10)
+        #expect(levels(JSONOptions(decodeContained: false)) == 0)
+    }
 }

@@ -12,7 +12,10 @@ public func fuzzOne(_ target: FuzzTarget, _ bytes: [UInt8]) {
     switch target {
     case .certificate: check(Certificate.self, bytes)
     case .endorsement: check(Ieee1609Dot2Data.self, bytes)
-    case .ballot: check(BallotForm.self, bytes)
+    case .ballot:
+        check(BallotForm.self, bytes)
+        // A decoded form always holds a ballot (this traps otherwise).
+        if let form = try? BallotForm.decode(bytes) { _ = form.electorBallot }
     case .scmsfile: check(ScmsFile.self, bytes)
     }
 }
