@@ -16,7 +16,7 @@ struct BenchReport {
     mutating func record(metric: String, value: Double, unit: String, reference: Double? = nil,
                          referenceLabel: String? = nil, floor: Double? = nil, ceiling: Double? = nil) {
         let ratio = reference.flatMap { $0 > 0 ? value / $0 : nil }
-        var line = "  \(metric.padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(value)) \(unit)"
+        var line = "  \(metric.padding(toLength: 52, withPad: " ", startingAt: 0)) \(format(value)) \(unit)"
         if let reference {
             line += "   ref \(format(reference))\(referenceLabel.map { " (\($0))" } ?? "")"
         }
@@ -32,7 +32,7 @@ struct BenchReport {
         var object: [String: Any] = ["metric": metric, "value": value, "unit": unit]
         object["reference"] = reference ?? NSNull()
         object["ratio"] = ratio ?? NSNull()
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
            let text = String(data: data, encoding: .utf8) {
             jsonLines.append(text)
         }

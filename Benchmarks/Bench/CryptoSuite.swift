@@ -50,6 +50,16 @@ enum CryptoSuite {
         report.record(metric: "1609.2 signing digest (56 B tbsData)", value: digestRate, unit: "digest/s")
     }
 
+    /// Swift P-256 verifications per second on one thread (pre-imported key, raw r‖s): the yardstick other
+    /// suites compare their per-ballot costs with.
+    static func swiftVerifyRate(seconds: Double) throws -> Double {
+        let key = try PrivateKey.generate(curve: .p256)
+        let digest = Digest.sha256(Array("scms-electors verify yardstick".utf8))
+        let (r, s) = try key.signature(forDigest: digest)
+        let publicKey = key.publicKey
+        return rate(seconds: seconds) { publicKey.isValidSignature(r: r, s: s, digest: digest) }
+    }
+
     /// `openssl speed -seconds 3 ecdsap256` verify/s, measured now (takes about 6 s: sign then
     /// verify). 0 if `openssl` cannot be run or its output not parsed. For other suites' references.
     static func measureOpenSSLVerifyRate() -> Double {
