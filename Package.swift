@@ -35,7 +35,7 @@ let package = Package(
 
         // Shared libraries. Dependencies point one way:
         // Services → ServiceKit/Kafka/RootManagement → ElectorCrypto → BallotCodec.
-        .target(name: "BallotCodec", path: "Shared/BallotCodec", exclude: ["ScmsElectorsExtensions.asn", "ASN1"],
+        .target(name: "BallotCodec", path: "Shared/BallotCodec", exclude: ["ScmsElectorsExtensions.asn", "ScmsElectorsRecords.asn", "ASN1"],
                 swiftSettings: strict),
         .target(name: "ElectorCrypto", dependencies: ["BallotCodec", "COpenSSL"],
                 path: "Shared/ElectorCrypto", swiftSettings: strict),
