@@ -244,3 +244,41 @@ let quietLogger = Logger(label: "lifecycle") { _ in NoOpLogHandler() }
         #expect(try FileIO.readText(events) == "child started\nchild shutdown requested\nchild committed\n")
     }
 }
+
+/// Each test here uses a signal no other suite touches (suites run in parallel).
+@Suite(.serialized) struct SignalDispositionTests {
+    static func handlerIsDefault(_ signo: Int32) -> Bool {
+        var current = sigaction()
+        sigaction(signo, nil, &current)
+        return current.__sigaction_handler.sa_handler == nil  // SIG_DFL is the null handler
+    }
+
+    @Test func trappingEndsWithTheLastListener() async throws {
+        #expect(Self.handlerIsDefault(SIGHUP))
+        let first = UnixSignalsSequence(trapping: .sighup)
+        let second = UnixSignalsSequence(trapping: .sighup)
+        #expect(!Self.handlerIsDefault(SIGHUP))
+        first.finish()
+        #expect(!Self.handlerIsDefault(SIGHUP))  // still wanted by `second`
+        let waiter = Task { () -> UnixSignal? in
+            for await signal in second { return signal }
+            return nil
+        }
+        kill(getpid(), SIGHUP)
+        #expect(await waiter.value == .sighup)
+        second.finish()
+        #expect(Self.handlerIsDefault(SIGHUP))
+    }
+
+    @Test func serviceGroupRestoresSignalsWhenItEnds() async throws {
+        let log = EventLog()
+        let group = ServiceGroup(services: [CommittingService(name: "a", log: log)],
+                                 gracefulShutdownSignals: [.sigalrm], logger: quietLogger)
+        let running = Task { try await group.run() }
+        #expect(await log.wait(for: "a started"))
+        #expect(!Self.handlerIsDefault(SIGALRM))
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(Self.handlerIsDefault(SIGALRM))
+    }
+}

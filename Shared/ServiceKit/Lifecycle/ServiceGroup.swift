@@ -165,6 +165,7 @@ public actor ServiceGroup: Service {
         // Trap the signals before any service starts, so none is lost.
         let signals: UnixSignalsSequence? = allSignals.isEmpty ? nil : UnixSignalsSequence(trapping: allSignals)
 
+        defer { signals?.finish() }
         var firstError: (any Error)?
         try await withThrowingTaskGroup(of: Event.self) { group in
             for (index, entry) in services.enumerated() {

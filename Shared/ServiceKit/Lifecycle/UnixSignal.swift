@@ -53,35 +53,48 @@ final class SignalHub: Sendable {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: (signals: Set<Int32>, continuation: AsyncStream<UnixSignal>.Continuation)] = [:]
         var known: [Int32: UnixSignal] = [:]
+        var previous: [Int32: sigaction] = [:]
     }
 
     private let state = Mutex(State())
 
     /// Starts delivering `signals` to `continuation`; returns an id for ``unsubscribe(_:)``.
     func subscribe(_ signals: [UnixSignal], _ continuation: AsyncStream<UnixSignal>.Continuation) -> UInt64 {
-        let (id, toInstall, start) = state.withLock { s -> (UInt64, [Int32], Bool) in
+        let (id, start) = state.withLock { s -> (UInt64, Bool) in
             s.nextID += 1
             s.subscribers[s.nextID] = (Set(signals.map(\.rawValue)), continuation)
-            for sig in signals { s.known[sig.rawValue] = sig }
-            let fresh = signals.map(\.rawValue).filter { !s.installed.contains($0) }
-            s.installed.formUnion(fresh)
             let start = !s.started
             s.started = true
-            return (s.nextID, fresh, start)
+            return (s.nextID, start)
         }
         if start { startReader() }
-        for signo in Set(toInstall) {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { selfPipeSignalHandler($0) }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            sigaction(signo, &action, nil)
+        state.withLock { s in
+            for sig in signals where !s.installed.contains(sig.rawValue) {
+                s.known[sig.rawValue] = sig
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = { selfPipeSignalHandler($0) }
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = SA_RESTART
+                var old = sigaction()
+                if sigaction(sig.rawValue, &action, &old) == 0 {
+                    s.installed.insert(sig.rawValue)
+                    s.previous[sig.rawValue] = old
+                }
+            }
         }
         return id
     }
 
+    /// Stops delivering to subscriber `id`; a signal nobody listens to any more gets its previous disposition back.
     func unsubscribe(_ id: UInt64) {
-        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        state.withLock { s in
+            guard s.subscribers.removeValue(forKey: id) != nil else { return }
+            let stillWanted = s.subscribers.values.reduce(into: Set<Int32>()) { $0.formUnion($1.signals) }
+            for signo in s.installed.subtracting(stillWanted) {
+                if var old = s.previous.removeValue(forKey: signo) { sigaction(signo, &old, nil) }
+                s.installed.remove(signo)
+            }
+        }
     }
 
     private func startReader() {
@@ -115,12 +128,16 @@ final class SignalHub: Sendable {
 /// `UnixSignalsSequence`.
 ///
 /// The signals are trapped as soon as the sequence is created, so a signal arriving before iteration starts is
-/// buffered, not lost. Once trapped, a signal's default action (e.g. terminating on SIGTERM) never comes back: with
-/// no sequence listening it is ignored, as with swift-service-lifecycle.
+/// buffered, not lost. Trapping ends when iteration ends (or the sequence is dropped): once no sequence listens to
+/// a signal, its previous disposition (usually the default action) is restored.
+///
+/// Signals must be process-directed (`kill(2)`, as from systemd, Kubernetes or a shell); `raise(3)` from Swift
+/// concurrency code targets a pool thread that blocks signals, so the signal would stay pending there.
 public struct UnixSignalsSequence: AsyncSequence, Sendable {
     public typealias Element = UnixSignal
 
     private let stream: AsyncStream<UnixSignal>
+    private let continuation: AsyncStream<UnixSignal>.Continuation
 
     /// Starts trapping `signals`.
     public init(trapping signals: [UnixSignal]) {
@@ -128,7 +145,12 @@ public struct UnixSignalsSequence: AsyncSequence, Sendable {
         let id = SignalHub.shared.subscribe(signals, continuation)
         continuation.onTermination = { _ in SignalHub.shared.unsubscribe(id) }
         self.stream = stream
+        self.continuation = continuation
     }
+
+    /// Stops trapping: iteration ends and the signals' previous dispositions return (unless another sequence
+    /// still traps them).
+    public func finish() { continuation.finish() }
 
     /// Starts trapping `signals`.
     public init(trapping signals: UnixSignal...) { self.init(trapping: signals) }
