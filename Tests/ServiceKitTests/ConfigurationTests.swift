@@ -176,3 +176,10 @@ struct ConfiguredService: ParsableCommand {
         #expect(source?.unknownEnvironmentVariables == ["SCMS_HTTP_PROT"])
     }
 }
+
+@Test func commandsWithoutConfigOptionsStillResolveEnvironmentAndDefaults() throws {
+    let config = try ConfigurationSource(schema: .service(), arguments: ParsedArguments.empty(),
+                                         environment: ["SCMS_LOG_LEVEL": "error"])
+    #expect(try config.logLevel() == .error)
+    #expect(try config.int("http-port") == 9090)
+}

@@ -39,6 +39,9 @@ public struct ParsedArguments: Sendable {
         spec(name).kind == .positional ? "<\(name)>" : "--\(name)"
     }
 
+    /// Whether a spec named `name` is in scope for this command.
+    public func declares(_ name: String) -> Bool { specs[name] != nil }
+
     /// Whether `name` was given on the command line (defaults do not count).
     public func isGiven(_ name: String) -> Bool {
         _ = spec(name)

@@ -141,18 +141,21 @@ public struct ConfigurationSource: Sendable {
         }
     }
 
-    /// Builds a source from a parsed command line (options from ``ConfigurationSchema/argumentSpecs``), the process
+    /// Builds a source from a parsed command line (options from ``ConfigurationSchema/argumentSpecs``; keys the
+    /// command does not declare as options are simply not read from flags), the process
     /// environment (or `environment`, when given), and the file named by `--config` or `SCMS_CONFIG`.
     public init(schema: ConfigurationSchema, arguments: ParsedArguments,
                 environment: [String: String]? = nil) throws(ConfigurationError) {
         let environment = environment ?? ProcessInfo.processInfo.environment
         var flags: [String: String] = [:]
-        for key in schema.keys where arguments.isGiven(key.name) {
+        for key in schema.keys where arguments.declares(key.name) && arguments.isGiven(key.name) {
             flags[key.name] = arguments.string(key.name)
         }
         var file: ConfigurationFile?
         let envConfig = schema.environmentPrefix + "CONFIG"
-        if let path = arguments.string(ConfigurationSchema.configFileKey) {
+        let configFlag = arguments.declares(ConfigurationSchema.configFileKey)
+            ? arguments.string(ConfigurationSchema.configFileKey) : nil
+        if let path = configFlag {
             file = try ConfigurationFile(contentsOf: path)
         } else if let path = environment[envConfig], !path.isEmpty {
             file = try ConfigurationFile(contentsOf: path)

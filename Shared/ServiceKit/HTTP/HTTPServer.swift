@@ -88,6 +88,7 @@ public final class HTTPServer: Sendable {
 
     private enum Phase: Sendable {
         case idle
+        case starting
         case running(Listening)
         case stopped
     }
@@ -121,15 +122,23 @@ public final class HTTPServer: Sendable {
     /// Binds, listens and starts the accept thread. Returns the bound port.
     @discardableResult
     public func start() throws(HTTPServerError) -> Int {
-        let alreadyStarted = state.withLock { s -> Bool in
-            if case .idle = s.phase { return false }
+        let claimed = state.withLock { s -> Bool in
+            guard case .idle = s.phase else { return false }
+            s.phase = .starting
             return true
         }
-        if alreadyStarted { throw HTTPServerError(code: .alreadyStarted, message: "the HTTP server was already started") }
-        let fd = try bindSocket()
+        guard claimed else { throw HTTPServerError(code: .alreadyStarted, message: "the HTTP server was already started") }
+        let fd: Int32
+        do {
+            fd = try bindSocket()
+        } catch {
+            state.withLock { $0.phase = .idle }
+            throw error
+        }
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else {
             close(fd)
+            state.withLock { $0.phase = .idle }
             throw HTTPServerError(code: .socket, message: "pipe: \(String(cString: strerror(errno)))")
         }
         var address = sockaddr_storage()
