@@ -1,2 +1,0 @@
-/// The `ServiceKit` module (work in progress).
-public enum ServiceKitModule {}
