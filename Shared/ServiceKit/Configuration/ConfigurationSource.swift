@@ -27,6 +27,12 @@ public struct ConfigurationValue: Sendable, Hashable {
     public var value: String
     /// Its source.
     public var origin: ConfigurationOrigin
+
+    /// Creates a value.
+    public init(value: String, origin: ConfigurationOrigin) {
+        self.value = value
+        self.origin = origin
+    }
 }
 
 /// Why the configuration is unusable. Messages name the key and where the bad value came from.

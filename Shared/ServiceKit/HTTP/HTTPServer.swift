@@ -390,12 +390,13 @@ public final class HTTPServer: Sendable {
         }
         if body.count > head.contentLength { body.removeLast(body.count - head.contentLength) }
 
-        let request = HTTPRequest(method: head.method, target: head.target, version: head.version,
-                                  headers: head.headers, body: body, remoteAddress: remote)
-        guard request.path.unicodeScalars.first == "/" else {
+        let rawPath = head.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard HTTPRequest.percentDecode(rawPath, plusIsSpace: false) != nil else {
             reject(400, "malformed percent-encoding in path")
             return
         }
+        let request = HTTPRequest(method: head.method, target: head.target, version: head.version,
+                                  headers: head.headers, body: body, remoteAddress: remote)
         let response = router.handle(request)
         respond(fd, response, isHead: request.method == "HEAD")
     }

@@ -238,12 +238,14 @@ public actor ServiceGroup: Service {
                         logger.debug("service finished", metadata: ["service": "\(entry.name)"])
                     }
                     if finished.count == services.count {
-                        if let error, firstError == nil, entry.failureTerminationBehavior != .ignore { firstError = error }
+                        if let error, firstError == nil, entry.failureTerminationBehavior != .ignore,
+                           !(cancelled && error is CancellationError) { firstError = error }
                         group.cancelAll()
                         continue
                     }
                     if shuttingDown || cancelled {
-                        if let error, firstError == nil { firstError = error }
+                        // A service stopping because the group cancelled it is not a failure.
+                        if let error, firstError == nil, !(cancelled && error is CancellationError) { firstError = error }
                         if awaiting == index { shutDownNext() }
                         continue
                     }
