@@ -79,7 +79,7 @@ struct SetupOutput {
 
 /// Small file-system questions.
 enum FileSystem {
-    /// Whether anything exists at `path` (without following a final symlink).
+    /// Whether `path` exists (a dangling symlink counts as absent).
     static func exists(_ path: String) -> Bool {
         (try? FileIO.permissions(of: path)) != nil
     }
