@@ -1,4 +1,2 @@
-import Foundation
-
-FileHandle.standardError.write(Data("ElectorCtl: not built yet\n".utf8))
-exit(70)
+// electorctl — the operator and integrator CLI. The command tree is in CommandTree.swift; each group has its file.
+await ElectorCtl.main()

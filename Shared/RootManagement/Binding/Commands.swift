@@ -34,6 +34,14 @@ public enum RootManagementCommands {
     public static func verifyBallot(_ bytes: [UInt8], expected: EndorsementAction? = nil, trustedElectors: [Certificate],
                                     known: [Certificate] = [], denyList: DenyList = DenyList(), policy: TrustPolicy,
                                     time: UInt32, options: ProfileOptions = ProfileOptions()) -> BallotVerdict {
+        BallotVerdict(decideBallot(bytes, expected: expected, trustedElectors: trustedElectors, known: known,
+                                   denyList: denyList, policy: policy, time: time, options: options))
+    }
+
+    /// `verifyBallot`'s full decision (with the endorsement index each endorser was counted at).
+    public static func decideBallot(_ bytes: [UInt8], expected: EndorsementAction? = nil, trustedElectors: [Certificate],
+                                    known: [Certificate] = [], denyList: DenyList = DenyList(), policy: TrustPolicy,
+                                    time: UInt32, options: ProfileOptions = ProfileOptions()) -> BallotDecision {
         var signatures = SignatureResolver.crypto()
         let ballot = BallotAnalysis.analyze(bytes: bytes, options: options, signatures: &signatures)
         var view = TrustView(denyList: denyList)
@@ -56,7 +64,7 @@ public enum RootManagementCommands {
                 "\(view.electors.count) trusted electors already, at most \(policy.maxElectors)"))
             decision.findings.sort()
         }
-        return BallotVerdict(decision)
+        return decision
     }
 
     /// `gccf verify` / `follow`: a received GCCF or LCCF (and optional composite CRL) against the stored state.
