@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +11,8 @@ import Glibc
 public final class KafkaAdmin: Sendable {
     private let client: RDClient
     private let requestTimeout: Duration
+    /// Whether the brokers implement the group APIs; learnt from the first ``listGroups()``.
+    private let groupAPIsSupported = Mutex<Bool?>(nil)
 
     /// Creates the admin client (a librdkafka consumer handle that never joins a group).
     ///
@@ -112,6 +115,17 @@ public final class KafkaAdmin: Sendable {
     /// - Throws: ``KafkaError/Code/unsupportedByBroker`` when the broker does not implement group listing
     ///   (the mock cluster of `scms-devbroker`).
     public func listGroups() async throws -> [GroupListing] {
+        do {
+            let groups = try await listGroupsRequest()
+            groupAPIsSupported.withLock { $0 = true }
+            return groups
+        } catch let error as KafkaError where error.code == .unsupportedByBroker {
+            groupAPIsSupported.withLock { $0 = false }
+            throw error
+        }
+    }
+
+    private func listGroupsRequest() async throws -> [GroupListing] {
         let client = self.client
         let timeout = requestTimeout
         return try await Blocking.run { () throws(KafkaError) in
@@ -146,6 +160,16 @@ public final class KafkaAdmin: Sendable {
     /// - Throws: ``KafkaError/Code/unsupportedByBroker`` when the broker does not implement it (the mock
     ///   cluster of `scms-devbroker`).
     public func describeGroup(_ group: String) async throws -> GroupDescription {
+        // librdkafka 2.0.2 answers DescribeConsumerGroups on a broker without the group APIs, but then hangs
+        // in rd_kafka_destroy. So find out first, with the harmless ListConsumerGroups, and never send it there.
+        if groupAPIsSupported.withLock({ $0 }) == nil {
+            do { _ = try await listGroups() } catch let error as KafkaError where error.code == .unsupportedByBroker {}
+        }
+        if groupAPIsSupported.withLock({ $0 }) == false {
+            throw KafkaError(code: .unsupportedByBroker,
+                             message: "DescribeConsumerGroups is unsupported by this broker (it has no group APIs)",
+                             operation: "describeGroup")
+        }
         let client = self.client
         let timeout = requestTimeout
         return try await Blocking.run { () throws(KafkaError) in

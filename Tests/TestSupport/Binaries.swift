@@ -100,18 +100,19 @@ public final class DevBrokerProcess: Sendable {
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
 
-    /// Sends SIGTERM, waits for the exit (SIGKILL after 10 s) and removes the state directory.
+    /// Sends SIGTERM, waits for the exit (SIGKILL after 10 s) and removes the state directory unless
+    /// `keepDirectory`.
     ///
     /// - Returns: the exit status (0 for a clean stop), or nil if it had to be killed.
     @discardableResult
-    public func stop() async -> Int32? {
+    public func stop(keepDirectory: Bool = false) async -> Int32? {
         let process = self.process
         let status: Int32? = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Self.terminate(process))
             }
         }
-        try? FileManager.default.removeItem(at: directory)
+        if !keepDirectory { try? FileManager.default.removeItem(at: directory) }
         return status
     }
 
