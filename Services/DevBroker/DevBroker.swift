@@ -9,11 +9,12 @@ import Glibc
 /// The `scms-devbroker` program: argument handling, startup, signal wait, shutdown.
 enum DevBroker {
     static let usage = """
-        usage: scms-devbroker --dir DIR [--brokers 1-3]
+        usage: scms-devbroker --dir DIR [--brokers 1-3] [--exit-on-stdin-eof]
 
         Hosts librdkafka 2.0.2's mock Kafka cluster on 127.0.0.1 (random ports), creates the scms.* topics,
         writes the bootstrap servers to DIR/bootstrap.servers (and stdout), its pid to DIR/devbroker.pid, and
-        serves a control socket at DIR/control.sock. SIGTERM or SIGINT stops it cleanly (exit 0).
+        serves a control socket at DIR/control.sock. SIGTERM or SIGINT stops it cleanly (exit 0), and so does
+        end of input on stdin with --exit-on-stdin-eof (a parent that dies takes the broker with it).
 
         Control commands (one line each; replies "ok [detail]" or "error <reason>"):
           ping                         liveness
@@ -40,6 +41,7 @@ enum DevBroker {
     static func main(_ arguments: [String]) -> Int32 {
         var directory: String?
         var brokers: Int32 = 1
+        var exitOnStdinEOF = false
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -47,6 +49,9 @@ enum DevBroker {
             case "-h", "--help":
                 Output.stdout(usage)
                 return 0
+            case "--exit-on-stdin-eof":
+                exitOnStdinEOF = true
+                index += 1
             case "--dir", "--brokers":
                 guard index + 1 < arguments.count else { return usageError("\(argument) needs a value") }
                 let value = arguments[index + 1]
@@ -101,6 +106,7 @@ enum DevBroker {
             return 69
         }
         server.start()
+        if exitOnStdinEOF { watchStdin() }
         Output.stdout(cluster.bootstrapServers + "\n")
         Log.info("started", ["bootstrap": cluster.bootstrapServers, "brokers": "\(brokers)", "dir": directory,
                              "control": state.controlSocket, "topics": "\(Topics.all.count)"])
@@ -115,6 +121,18 @@ enum DevBroker {
         cluster.destroy()
         Log.info("stopped", [:])
         return 0
+    }
+
+    /// Raises SIGTERM (caught by the sigwait in `main`) once stdin reaches end of file.
+    private static func watchStdin() {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while buffer.withUnsafeMutableBytes({ read(0, $0.baseAddress, $0.count) }) > 0 {}
+            Log.info("stdin closed", [:])
+            kill(getpid(), SIGTERM)
+        }
+        thread.name = "devbroker-stdin"
+        thread.start()
     }
 
     private static func usageError(_ message: String) -> Int32 {

@@ -56,13 +56,16 @@ public final class DevBrokerProcess: Sendable {
     /// The process id.
     public let pid: Int32
     private let process: Process
+    /// Held open for the broker's lifetime: if this process dies, the broker sees end of file and stops.
+    private let lifeline: Pipe
 
-    private init(directory: URL, bootstrapServers: String, process: Process) {
+    private init(directory: URL, bootstrapServers: String, process: Process, lifeline: Pipe) {
         self.directory = directory
         self.bootstrapServers = bootstrapServers
         self.controlSocketPath = directory.appendingPathComponent("control.sock").path
         self.pid = process.processIdentifier
         self.process = process
+        self.lifeline = lifeline
     }
 
     /// Launches `scms-devbroker --dir <temp> --brokers N` and waits until it published its bootstrap servers.
@@ -76,7 +79,9 @@ public final class DevBrokerProcess: Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["--dir", directory.path, "--brokers", String(brokers)]
+        process.arguments = ["--dir", directory.path, "--brokers", String(brokers), "--exit-on-stdin-eof"]
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
@@ -85,7 +90,8 @@ public final class DevBrokerProcess: Sendable {
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: bootstrapFile, encoding: .utf8),
                case let servers = text.trimmingCharacters(in: .whitespacesAndNewlines), !servers.isEmpty {
-                return DevBrokerProcess(directory: directory, bootstrapServers: servers, process: process)
+                return DevBrokerProcess(directory: directory, bootstrapServers: servers, process: process,
+                                        lifeline: lifeline)
             }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
