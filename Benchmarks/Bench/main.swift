@@ -7,6 +7,7 @@ import Foundation
 
 let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     // Suites register here, one line each: ("name", SuiteType.run)
+    ("kafka", KafkaSuite.run),
 ]
 
 var report = BenchReport()
