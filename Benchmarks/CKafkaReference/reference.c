@@ -109,8 +109,6 @@ int ckref_consume(const char *bootstrap, const char *topic, int partitions, long
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
-    const char *wait = getenv("KAFKA_BENCH_FETCH_WAIT_MS");
-    if (wait) rd_kafka_conf_set(conf, "fetch.wait.max.ms", wait, err, sizeof err);
     rd_kafka_t *rk = make(RD_KAFKA_CONSUMER, conf, bootstrap, out);
     if (!rk) return 1;
     rd_kafka_poll_set_consumer(rk);

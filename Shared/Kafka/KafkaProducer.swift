@@ -23,8 +23,8 @@ public final class KafkaProducer: Sendable {
     private let client: RDClient
     private let limiter: InFlightLimiter
     private let poller: PollThread
-    /// True once closing started; checked under the lock by every produce call so none slips past `close`.
-    private let closed = Mutex(false)
+    /// True once closing started (producing is refused from then on by the limiter).
+    private let closed = Atomic<Bool>(false)
     /// Records produced so far; tells the poll thread whether the producing side is busy.
     private let producedCount: ProducedCounter
 
@@ -63,7 +63,7 @@ public final class KafkaProducer: Sendable {
     }
 
     deinit {
-        if !closed.withLock({ $0 }) { shutDown(flushMilliseconds: 0) }
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) { shutDown(flushMilliseconds: 0) }
     }
 
     /// Records handed to librdkafka whose delivery report has not arrived yet.
@@ -160,8 +160,7 @@ public final class KafkaProducer: Sendable {
     /// Flushes for up to `timeout`, purges whatever is still unsent (its reports fail), stops the poll
     /// thread and refuses further records. Idempotent.
     public func close(timeout: Duration = .seconds(10)) async {
-        let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
-        guard first else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let ms = timeout.timeoutMilliseconds
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             Blocking.queue.async {
@@ -173,13 +172,17 @@ public final class KafkaProducer: Sendable {
 
     /// Flush, purge, serve the purged reports, stop polling. Blocks.
     private func shutDown(flushMilliseconds: Int32) {
-        closed.withLock { $0 = true }
         limiter.close()
         if flushMilliseconds > 0 { _ = rd_kafka_flush(client.handle, flushMilliseconds) }
         let purgeAll = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-        _ = rd_kafka_purge(client.handle, purgeAll)
-        // Purged records report through the normal callback; serve them so every completion runs once.
-        _ = rd_kafka_flush(client.handle, 1000)
+        // A slot is held from acquisition until the record's report, so a zero count means every record
+        // handed over (including one that raced with close) has reported. Purged records report through
+        // the normal callback with a purge error; serve them so every completion runs exactly once.
+        for _ in 0..<50 {
+            _ = rd_kafka_purge(client.handle, purgeAll)
+            _ = rd_kafka_flush(client.handle, 100)
+            if limiter.count == 0 { break }
+        }
         poller.stop()
     }
 
@@ -188,10 +191,7 @@ public final class KafkaProducer: Sendable {
     /// Hands one record to librdkafka. On failure the slot is released and `box` is not retained.
     private func produce(_ message: OutgoingMessage, box: DeliveryBox?) throws {
         let opaque = box.map { Unmanaged.passRetained($0).toOpaque() }
-        let result: KafkaError? = closed.withLock { isClosed -> KafkaError? in
-            if isClosed { return KafkaError(code: .closed, operation: "produce") }
-            return Self.produceva(client.handle, message, opaque: opaque)
-        }
+        let result = Self.produceva(client.handle, message, opaque: opaque)
         if let result {
             if let opaque { Unmanaged<DeliveryBox>.fromOpaque(opaque).release() }
             limiter.release()
