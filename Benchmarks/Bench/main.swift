@@ -8,8 +8,9 @@ import Foundation
 let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     // Suites register here, one line each: ("name", SuiteType.run)
     ("crypto", CryptoSuite.run),
-    ("rules", RulesSuite.run),
     ("codec", CodecSuite.run),
+    ("rules", RulesSuite.run),
+    ("kafka", KafkaSuite.run),
 ]
 
 var report = BenchReport()
