@@ -96,6 +96,11 @@ public final class DevBrokerProcess: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
+        // A busy test runner can resume this task only after the deadline: look once more before failing.
+        if process.isRunning, let text = try? String(contentsOf: bootstrapFile, encoding: .utf8),
+           case let servers = text.trimmingCharacters(in: .whitespacesAndNewlines), !servers.isEmpty {
+            return DevBrokerProcess(directory: directory, bootstrapServers: servers, process: process, lifeline: lifeline)
+        }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
