@@ -108,6 +108,7 @@ import TestSupport
         #expect(result["admittedElectors"] as? [String] == ["elector4.example.test"])
         // ma1 does not chain (root1 does not permit it): reported, not fatal.
         #expect(codes(result.array("warnings")) == ["maCertificateUntrusted"])
+        #expect(accepted.stderr.contains("warning: maCertificateUntrusted"))
         #expect(result.array("components").map { $0.bool("trusted") } == [false])
 
         // The trust store: state.json (the commit point), one file per trusted certificate, no temporary files.

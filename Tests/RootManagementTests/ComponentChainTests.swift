@@ -47,6 +47,16 @@ import TestSupport
         return copy
     }
 
+    @Test func chainReasonCodesAreStable() throws {
+        let expected = ["chainIssuerUnknown", "chainIssuerNotTrusted", "chainRootNotTrusted", "chainBadSignature",
+                        "chainExpired", "chainNotYetValid", "chainValidityNotNested", "chainTooLong",
+                        "chainIssuerNotPermitted", "chainUnsupported", "maCertificateUntrusted"]
+        let all = ReasonCode.allCases.map(\.rawValue)
+        let start = try #require(all.firstIndex(of: "chainIssuerUnknown"))
+        #expect(all[start - 1] == "wrongFileKind")
+        #expect(Array(all[start..<min(all.count, start + expected.count)]) == expected)
+    }
+
     // MARK: - Real chains
 
     @Test func ttaChainsValidateUpToTheRoot() throws {

@@ -242,6 +242,7 @@ struct GCCFVerifyCommand: ParsableCommand {
                                  ("stateChanged", .bool(false))]))
             throw ExitCode.rejected
         case .success(let update):
+            for warning in update.warnings { Output.note("warning: \(warning)") }
             var trustedFiles: [String] = []
             if let store {
                 var certificates = store.storedCertificates()
