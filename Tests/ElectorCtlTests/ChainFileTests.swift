@@ -16,11 +16,13 @@ import TestSupport
                                         "synthetic-camp-cert-elector3.hex"], into: "anchors")
     }
 
+    /// The shared ma1 is outside root1's certIssuePermissions, so building with it needs `--allow-untrusted-ma`.
     func build(version: Int = 7, out: String, ballots: [String] = ["synthetic-camp-elector4-ballot.hex",
-                                                                   "synthetic-camp-root-ballot.hex"]) throws -> CtlRun {
+                                                                   "synthetic-camp-root-ballot.hex"],
+               allowUntrustedMA: Bool = true) throws -> CtlRun {
         try ctl(["gccf", "build", "--anchors", anchors, "--quorum", "2", "--at", Self.time, "--version", String(version),
                  "--ma-cert", Fixtures.url("synthetic-camp-cert-ma1.hex").path, "--out", out]
-                + ballots.map { Fixtures.url($0).path })
+                + (allowUntrustedMA ? ["--allow-untrusted-ma"] : []) + ballots.map { Fixtures.url($0).path })
     }
 
     @Test func buildReproducesTheSharedGCCFAndIsDeterministic() throws {
@@ -39,6 +41,14 @@ import TestSupport
         #expect(summary.array("rootCAEndorsements").map { $0.object("target")?.string("name") } == ["rootca1.example.test"])
         #expect(summary.array("excluded").isEmpty)
         #expect(summary.string("sha256") == Fixtures.hex(Digest.sha256(bytes)))
+        let ma = try #require(summary.array("components").first)
+        #expect(ma.string("placement") == "maCertificate" && ma.bool("trusted") == false)
+        #expect(codes(ma.array("reasons")) == ["chainIssuerNotPermitted"])
+        // Without the override the MA that does not chain refuses the build.
+        let refused = try build(out: scratch.path("refused.coer"), allowUntrustedMA: false)
+        #expect(refused.status == 1 && refused.stderr.contains("maCertificateUntrusted")
+                && refused.stderr.contains("chainIssuerNotPermitted"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("refused.coer")))
 
         // Invalid ballots are left out and say why.
         let withBad = try build(out: scratch.path("c.coer"), ballots: ["synthetic-camp-elector4-ballot.hex",
@@ -57,6 +67,32 @@ import TestSupport
         #expect(noMA.status == 64 && noMA.stderr.contains("--ma-cert"))
     }
 
+    /// `root init` and `ma init` make an MA within the root's permissions: the build needs no override, and a
+    /// relying party with the root as an anchor trusts the MA.
+    @Test func ceremonyRootAndMAChain() throws {
+        let setup = try ctl(["root", "init", "--name", "root.example.test", "--out", scratch.path("r"), "--start", "600000000"])
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let rootCert = scratch.path("r/root.example.test.cert")
+        let issued = try ctl(["ma", "init", "--issuer-key", scratch.path("r/root.example.test.key"), "--issuer-cert", rootCert,
+                              "--name", "ma.example.test", "--out", scratch.path("ma"), "--start", "600000000",
+                              "--duration", "3y"])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let withRoot = try scratch.fixtures(["synthetic-camp-cert-elector1.hex", "synthetic-camp-cert-elector2.hex",
+                                             "synthetic-camp-cert-elector3.hex"], into: "with-root")
+        try FileManager.default.copyItem(atPath: rootCert, toPath: withRoot + "/root.example.test.cert")
+        let out = scratch.path("ceremony.coer")
+        let run = try ctl(["gccf", "build", "--anchors", withRoot, "--quorum", "2", "--at", Self.time, "--version", "1",
+                           "--ma-cert", scratch.path("ma/ma.example.test.cert"), "--out", out,
+                           Fixtures.url("synthetic-camp-elector4-ballot.hex").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let built = try run.json().array("components")
+        #expect(built.map { $0.bool("trusted") } == [true])
+        #expect(built.first?["chain"] as? [String] == ["root.example.test"])
+        let verified = try ctl(["gccf", "verify", "--anchors", withRoot, "--quorum", "2", "--at", Self.time, out]).json()
+        #expect(verified.array("warnings").isEmpty)
+        #expect(verified.array("components").map { $0.bool("trusted") } == [true])
+    }
+
     @Test func verifyWithStateAcceptsThenRefusesAReplay() throws {
         let gccf = Fixtures.url("synthetic-camp-gccf-scmsfile.hex").path
         let store = scratch.path("store")
@@ -70,6 +106,10 @@ import TestSupport
                                                            "elector3.example.test", "elector4.example.test"])
         #expect(result["trustedRoots"] as? [String] == ["rootca1.example.test"])
         #expect(result["admittedElectors"] as? [String] == ["elector4.example.test"])
+        // ma1 does not chain (root1 does not permit it): reported, not fatal.
+        #expect(codes(result.array("warnings")) == ["maCertificateUntrusted"])
+        #expect(accepted.stderr.contains("warning: maCertificateUntrusted"))
+        #expect(result.array("components").map { $0.bool("trusted") } == [false])
 
         // The trust store: state.json (the commit point), one file per trusted certificate, no temporary files.
         let files = try FileManager.default.contentsOfDirectory(atPath: store).sorted()

@@ -7,11 +7,12 @@ import Testing
 /// issue, each asserting exact decisions and codes.
 @Suite struct ChainFileTests {
     typealias C = CoerWorld
-    let e1: Holder, e2: Holder, e3: Holder, ma: Holder
+    let e1: Holder, e2: Holder, e3: Holder, root0: Holder, ma: Holder
 
     init() throws {
         e1 = try C.elector("e1.test", years: 1); e2 = try C.elector("e2.test", years: 1); e3 = try C.elector("e3.test")
-        ma = try C.elector("ma.test")
+        root0 = try C.root("root0.test")
+        ma = try C.issued("ma.test", by: root0)
     }
 
     var anchors: [Holder] { [e1, e2, e3] }
@@ -19,7 +20,8 @@ import Testing
     func build(_ ballots: [(ElectorBallot, EndorsementAction)], quorum: Int = 2, time: UInt32 = C.now,
                previous: PublishedVersion? = nil, denyList: DenyList = DenyList()) throws -> GCCFBuild {
         var signatures = SignatureResolver.crypto()
-        return try GCCFBuilder.build(electorAnchors: anchors.map(\.certificate), ballots: ballots, denyList: denyList,
+        return try GCCFBuilder.build(electorAnchors: anchors.map(\.certificate), rootAnchors: [root0.certificate],
+                                     ballots: ballots, denyList: denyList,
                                      maCertificate: ma.certificate, certificates: [], policy: TrustPolicy(quorum: quorum),
                                      time: time, previous: previous, signatures: &signatures).get()
     }

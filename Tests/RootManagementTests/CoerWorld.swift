@@ -20,10 +20,24 @@ enum CoerWorld {
         return Holder(key: key, certificate: try CertificateSigning.selfSigned(tbs, key: key))
     }
 
-    static func root(_ name: String, start: UInt32 = t0, years: UInt16 = 17) throws -> Holder {
+    /// A root CA with the ceremony's (CAMP) `certIssuePermissions`, or `permissions` when given.
+    static func root(_ name: String, start: UInt32 = t0, years: UInt16 = 17,
+                     permissions: [PsidGroupPermissions]? = ElectorCeremony.rootIssuePermissions) throws -> Holder {
         let key = try PrivateKey.generate()
-        let tbs = CertificateSigning.rootTemplate(name: name, key: key.publicKey, start: Time32(start), years: years)
+        var tbs = CertificateSigning.rootTemplate(name: name, key: key.publicKey, start: Time32(start), years: years)
+        tbs.certIssuePermissions = permissions
         return Holder(key: key, certificate: try CertificateSigning.selfSigned(tbs, key: key))
+    }
+
+    /// A certificate issued by `issuer` with `mutate` applied to the MA template first (validity, permissions, …).
+    static func issued(_ name: String, by issuer: Holder, start: UInt32 = t0, duration: BallotCodec.Duration = .years(3),
+                       mutate: (inout ToBeSignedCertificate) -> Void = { _ in }) throws -> Holder {
+        let key = try PrivateKey.generate()
+        var tbs = CertificateSigning.maTemplate(name: name, key: key.publicKey, issuer: issuer.certificate,
+                                                start: Time32(start), duration: duration)
+        mutate(&tbs)
+        return Holder(key: key, certificate: try CertificateSigning.issued(tbs, issuer: issuer.certificate,
+                                                                          issuerKey: issuer.key))
     }
 
     static func statement(_ type: EndorsementType, of target: Certificate, at time: UInt32 = t0 + 1_000) -> TbsElectorEndorsement {

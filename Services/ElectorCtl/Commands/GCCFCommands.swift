@@ -32,7 +32,9 @@ struct GCCFBuildCommand: ParsableCommand {
             TIME with the quorum and keeps one grounded ballot per trusted elector and root (CAMP inclusion rules: \
             target valid and not removed, at least quorum distinct trusted endorsers). Ballots for anchors, removal \
             ballots and invalid ballots are left out and listed with their reasons. The same inputs always give the \
-            same bytes. Prints a JSON summary; exit 0 when the file was written.
+            same bytes. The MA certificate must chain to a root trusted at TIME (a root anchor or an endorsed root, \
+            through --certs where needed); otherwise the build is refused (maCertificateUntrusted) unless \
+            --allow-untrusted-ma is given. Prints a JSON summary; exit 0 when the file was written.
             """)
 
     static let arguments: [ArgumentSpec] = [
@@ -43,6 +45,7 @@ struct GCCFBuildCommand: ParsableCommand {
         .option("ma-cert", valueName: "file", help: "The MA certificate the file carries (see 'ma init').", required: true),
         .option("certs", valueName: "dir", help: "Directory of other SCMS component certificates to include."),
         .option("removed", valueName: "dir", help: "Directory of removed certificates (their ballots are dropped)."),
+        .flag("allow-untrusted-ma", help: "Build even when the MA certificate does not chain to a trusted root (reported in 'components')."),
         .option("out", valueName: "file", help: "Where to write the GCCF ScmsFile (COER).", required: true),
         .variadicArgument("ballots", help: "Ballot files (any of the three forms).", required: true),
     ]
@@ -55,6 +58,7 @@ struct GCCFBuildCommand: ParsableCommand {
     let maPath: String
     let certsDirectory: String?
     let removedDirectory: String?
+    let allowUntrustedMA: Bool
     let out: String
     let ballotPaths: [String]
 
@@ -67,6 +71,7 @@ struct GCCFBuildCommand: ParsableCommand {
         maPath = try arguments.requiredString("ma-cert")
         certsDirectory = arguments.string("certs")
         removedDirectory = arguments.string("removed")
+        allowUntrustedMA = arguments.flag("allow-untrusted-ma")
         out = try arguments.requiredString("out")
         ballotPaths = arguments.strings("ballots")
     }
@@ -93,13 +98,15 @@ struct GCCFBuildCommand: ParsableCommand {
                                  rootAnchors: anchors.roots.map(\.certificate), ballots: ballots, denyList: denyList,
                                  maCertificate: ma.certificate, certificates: others.map(\.certificate),
                                  policy: TrustPolicy(quorum: quorum), time: time, version: version,
-                                 signatures: &signatures) {
+                                 requireTrustedMA: !allowUntrustedMA, signatures: &signatures) {
         case .success(let value): build = value
         case .failure(let finding): throw CommandFailure(.rejected, "cannot build the GCCF: \(finding)")
         }
         try FileIO.writeAtomically(build.bytes, to: out)
 
         let reports = Reports(context: context)
+        var componentNames = names
+        for certificate in [ma] + others { componentNames.add(certificate) }
         let snapshot = build.selection.snapshot
         func included(_ ids: [BallotID]) -> JSONValue {
             .array(ids.map { id in
@@ -131,6 +138,7 @@ struct GCCFBuildCommand: ParsableCommand {
             ("maCertificate", reports.certificateReference(ma.certificate)),
             ("certs", .int(Int64(Set(others.map(\.facts.id)).count))),
             ("excluded", .array(excluded)),
+            ("components", reports.components(build.components, names: componentNames)),
         ]))
     }
 }
@@ -143,7 +151,10 @@ struct GCCFVerifyCommand: ParsableCommand {
         discussion: """
             Runs relying-party processing: anti-rollback against the stored versions, the elector fixpoint from the \
             anchors plus electors admitted earlier (who stay trusted after their endorsers expire), removals from an \
-            optional composite CRL, roots re-evaluated from this file. Without --state the anchors and quorum give a \
+            optional composite CRL, roots re-evaluated from this file, then every component certificate (MA, certs, \
+            optionalCertList) validated up to a trusted root: 'components' gives each verdict with its chain or \
+            reasons, and an MA that does not chain is a 'warnings' entry (maCertificateUntrusted) — the file is still \
+            accepted and failing components are not trusted. Without --state the anchors and quorum give a \
             fresh state and nothing is written. With --state DIR the first run installs the anchors and quorum into \
             DIR; later runs use the stored state (the quorum may be raised, never lowered) and refuse a file whose \
             version is not newer (rollback). An accepted update is committed atomically: trusted/ gets one file per \
@@ -211,6 +222,8 @@ struct GCCFVerifyCommand: ParsableCommand {
         }
 
         var names = CertificateNames(anchors.all)
+        if let store = file.certificateStore { for certificate in [store.maCertificate] + store.certs { names.add(certificate) } }
+        for certificate in file.localCertificateChainFile?.optionalCertList ?? [] { names.add(certificate) }
         for ballot in file.certificateStore?.rootCAEndorsements ?? [] { names.add(ballot.certificate) }
         for ballot in file.certificateStore?.electorEndorsements ?? [] { names.add(ballot.certificate) }
         let reports = Reports(context: context)
@@ -229,6 +242,7 @@ struct GCCFVerifyCommand: ParsableCommand {
                                  ("stateChanged", .bool(false))]))
             throw ExitCode.rejected
         case .success(let update):
+            for warning in update.warnings { Output.note("warning: \(warning)") }
             var trustedFiles: [String] = []
             if let store {
                 var certificates = store.storedCertificates()
@@ -264,6 +278,8 @@ struct GCCFVerifyCommand: ParsableCommand {
                 ("admittedRoots", labels(update.admittedRoots)), ("droppedRoots", labels(update.droppedRoots)),
                 ("newlyDenied", labels(update.newlyDenied)),
                 ("ballots", .array(ballots)),
+                ("components", reports.components(update.components, names: names)),
+                ("warnings", reports.findings(update.warnings)),
             ]
             if let store {
                 members.append(("state", .object([("directory", .string(store.directory)),

@@ -43,6 +43,17 @@ struct Reports {
         return .object(members)
     }
 
+    /// Component-certificate verdicts: `[{"certificate": {name, sha256, hashedId8}, "placement", "index", "trusted",
+    /// "chain": [issuer labels up to the root], "reasons": [...]}]`.
+    func components(_ verdicts: [ComponentVerdict], names: CertificateNames) -> JSONValue {
+        .array(verdicts.map { verdict in
+            .object([("certificate", names.json(verdict.certificate)), ("placement", .string(verdict.placement.rawValue)),
+                     ("index", .int(Int64(verdict.index))), ("trusted", .bool(verdict.trusted)),
+                     ("chain", .array(verdict.chain.map { .string(names.label($0)) })),
+                     ("reasons", findings(verdict.findings))])
+        })
+    }
+
     /// A short certificate reference: name, SHA-256, HashedId8.
     func certificateReference(_ certificate: Certificate) -> JSONValue {
         var names = CertificateNames()

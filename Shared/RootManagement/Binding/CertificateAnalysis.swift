@@ -23,10 +23,20 @@ public enum CertificateAnalysis {
     /// CrlPsid.
     public static let crlPsid: UInt64 = 256
 
-    /// The facts of `certificate`.
+    /// The facts of `certificate`, through `CertificateFactsCache.shared` (a certificate seen before costs one
+    /// encoding and one SHA-256).
     public static func facts(_ certificate: Certificate, options: ProfileOptions = ProfileOptions()) -> CertificateFacts {
-        let encoded = certificate.coerEncoded
-        let id = CertificateID(uncheckedBytes: Digest.sha256(encoded))
+        CertificateFactsCache.shared.facts(certificate, options: options)
+    }
+
+    /// The facts of `certificate` through `cache`.
+    public static func facts(_ certificate: Certificate, options: ProfileOptions = ProfileOptions(),
+                             cache: CertificateFactsCache) -> CertificateFacts {
+        cache.facts(certificate, options: options)
+    }
+
+    /// The facts, computed (no cache); `id` is SHA-256 of the certificate's encoding.
+    static func computeFacts(_ certificate: Certificate, id: CertificateID, options: ProfileOptions) -> CertificateFacts {
         let tbs = certificate.toBeSigned
         let start = tbs.validityPeriod.start.seconds
         let end = UInt64(max(0, tbs.validityPeriod.endSeconds))
@@ -46,7 +56,8 @@ public enum CertificateAnalysis {
         var name: String?
         if case .name(let hostname) = tbs.id { name = hostname.string }
         return CertificateFacts(id: id, publicKey: key, validity: ValidityWindow(start: start, end: end), role: role,
-                                profileProblems: problems, selfSignature: selfSignature(certificate), name: name)
+                                profileProblems: problems, selfSignature: selfSignature(certificate), name: name,
+                                certIssuePermissions: (tbs.certIssuePermissions ?? []).map(issuePermission))
     }
 
     /// The key identity: the compressed P-256 point; for other keys their tag and encoding (never equal to a P-256 one).
@@ -78,7 +89,7 @@ public enum CertificateAnalysis {
         guard case .self(let hash) = certificate.issuer else { return .notSelfSigned }
         guard case .sha256 = hash, case .ecdsaNistP256(let point)? = certificate.verificationKey,
               let compressed = compressedP256(point),
-              let key = try? PublicKey(curve: .p256, compressed: compressed),
+              let key = PublicKeyCache.shared.p256(compressed: compressed),
               case .ecdsaNistP256Signature(let signature)? = certificate.signature,
               let r = xCoordinate(signature.rSig) else { return .invalid }
         let digest = Ieee1609Dot2Signing.selfSignedDigest(dataInput: certificate.toBeSigned.coerEncoded)

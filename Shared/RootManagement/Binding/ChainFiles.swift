@@ -9,19 +9,23 @@ public enum ChainFileAnalysis {
         guard file.version == 1 else { return .failure(Finding(.wrongProtocolVersion, "ScmsFile version \(file.version)")) }
         let version: ReceivedChainFile.Version
         let store: CertificateStore
+        var optional: [Certificate] = []
         if let gccf = file.globalCertificateChainFile {
             version = .gccf(gccf.version)
             store = gccf.certStore
         } else if let lccf = file.localCertificateChainFile {
             version = .lccf(CompositeVersionValue(lccf.version))
             store = lccf.requiredCertStore
+            optional = lccf.optionalCertList
         } else {
             return .failure(Finding(.wrongFileKind, "ScmsFile is not a certificate chain file"))
         }
         let roots = store.rootCAEndorsements.map { BallotAnalysis.analyze($0, options: options, signatures: &signatures) }
         let electors = store.electorEndorsements.map { BallotAnalysis.analyze($0, options: options, signatures: &signatures) }
         return .success(ReceivedChainFile(version: version, rootBallots: roots, electorBallots: electors,
-                                          removals: crl.map { removals($0, options: options, signatures: &signatures) } ?? []))
+                                          removals: crl.map { removals($0, options: options, signatures: &signatures) } ?? [],
+                                          components: CertificateAnalysis.components(of: store, optional: optional,
+                                                                                     options: options)))
     }
 
     /// Chain-file bytes (and optional composite-CRL bytes).
@@ -63,15 +67,25 @@ public struct GCCFBuild: Sendable {
     public var changed: Bool
     /// What went in, what stayed out and why.
     public var selection: ChainFileSelection
+    /// A verdict on the `maCertificate` and every other component certificate, against the roots trusted at the
+    /// build time (the builder refuses an `maCertificate` that does not chain unless told otherwise).
+    public var components: [ComponentVerdict] = []
 }
 
 /// The PG's GCCF assembly: deterministic bytes from the same inputs; the version goes up by one exactly when the
 /// content (everything but the version) changes.
+///
+/// The `maCertificate` must chain to a root trusted at the build time (an anchor or a root the selection trusts),
+/// through the other `certificates` where needed (`ComponentChainValidator`); otherwise the build fails with
+/// `maCertificateUntrusted` (its detail names the chain codes), unless `requireTrustedMA` is false, when the build
+/// goes on and `GCCFBuild.components` carries the verdict. Other component certificates that do not chain are
+/// included as given and reported in `GCCFBuild.components`.
 public enum GCCFBuilder {
     /// Builds from a snapshot. `ballots` must hold every ballot of the snapshot by ID; `certificates` are the other
     /// component certificates (sorted by SHA-256 and de-duplicated in the file).
     public static func build(snapshot: TrustSnapshot, ballots: [BallotID: ElectorBallot], maCertificate: Certificate,
-                             certificates: [Certificate], previous: PublishedVersion?) -> Result<GCCFBuild, Finding> {
+                             certificates: [Certificate], previous: PublishedVersion?,
+                             requireTrustedMA: Bool = true) -> Result<GCCFBuild, Finding> {
         let selection = ChainFileSelector.select(snapshot)
         var roots: [ElectorBallot] = [], electors: [ElectorBallot] = []
         for id in selection.rootBallots {
@@ -88,6 +102,13 @@ public enum GCCFBuilder {
             .filter { seen.insert($0.0).inserted }.map(\.1)
         let store = CertificateStore(rootCAEndorsements: roots, electorEndorsements: electors,
                                      maCertificate: maCertificate, certs: others)
+        var verifier = SignatureResolver.crypto()
+        let chains = ComponentChainValidator.validate(CertificateAnalysis.components(of: store),
+                                                      roots: snapshot.roots.values.map(\.facts).sorted { $0.id < $1.id },
+                                                      at: snapshot.time, signatures: &verifier)
+        if requireTrustedMA, let untrusted = chains.findings.first(where: { $0.code == .maCertificateUntrusted }) {
+            return .failure(untrusted)
+        }
         let digest = Digest.sha256(store.coerEncoded)
         switch PublishedVersion.next(after: previous, contentDigest: digest) {
         case .failure(let finding):
@@ -96,7 +117,8 @@ public enum GCCFBuilder {
             let file = ScmsFile(content: .certChain(.globalCertificateChainFile(
                 GlobalCertificateChainFile(version: published.version, certStore: store))))
             return .success(GCCFBuild(file: file, bytes: file.coerEncoded, published: published,
-                                      changed: previous?.contentDigest != digest, selection: selection))
+                                      changed: previous?.contentDigest != digest, selection: selection,
+                                      components: chains.verdicts))
         }
     }
 
@@ -105,6 +127,7 @@ public enum GCCFBuilder {
                              ballots: [(ElectorBallot, EndorsementAction)], denyList: DenyList = DenyList(),
                              maCertificate: Certificate, certificates: [Certificate] = [], policy: TrustPolicy,
                              time: UInt32, previous: PublishedVersion?, options: ProfileOptions = ProfileOptions(),
+                             requireTrustedMA: Bool = true,
                              signatures: inout SignatureResolver) -> Result<GCCFBuild, Finding> {
         var byID: [BallotID: ElectorBallot] = [:]
         var entries: [BallotEntry] = []
@@ -118,18 +141,19 @@ public enum GCCFBuilder {
                                  ballots: entries, denyList: denyList)
         let snapshot = TrustEvaluator.evaluate(inputs, policy: policy, time: time, signatures: &signatures)
         return build(snapshot: snapshot, ballots: byID, maCertificate: maCertificate, certificates: certificates,
-                     previous: previous)
+                     previous: previous, requireTrustedMA: requireTrustedMA)
     }
 
     /// Builds from an incremental engine's current state (the assembler's path): the engine's inputs at its time
     /// and policy, its signature cache (no signature is verified again).
     public static func build(engine: TrustEngine, ballots: [BallotID: ElectorBallot], maCertificate: Certificate,
-                             certificates: [Certificate], previous: PublishedVersion?) -> Result<GCCFBuild, Finding> {
+                             certificates: [Certificate], previous: PublishedVersion?,
+                             requireTrustedMA: Bool = true) -> Result<GCCFBuild, Finding> {
         var signatures = engine.signatures
         let snapshot = TrustEvaluator.evaluate(engine.inputs, policy: engine.policy, time: engine.time,
                                                signatures: &signatures)
         return build(snapshot: snapshot, ballots: ballots, maCertificate: maCertificate, certificates: certificates,
-                     previous: previous)
+                     previous: previous, requireTrustedMA: requireTrustedMA)
     }
 }
 

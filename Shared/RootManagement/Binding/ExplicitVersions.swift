@@ -10,13 +10,14 @@ extension GCCFBuilder {
                              ballots: [(ElectorBallot, EndorsementAction)], denyList: DenyList = DenyList(),
                              maCertificate: Certificate, certificates: [Certificate] = [], policy: TrustPolicy,
                              time: UInt32, version: UInt16, options: ProfileOptions = ProfileOptions(),
+                             requireTrustedMA: Bool = true,
                              signatures: inout SignatureResolver) -> Result<GCCFBuild, Finding> {
         guard version >= 1 else { return .failure(Finding(.versionExhausted, "GCCF versions start at 1")) }
         // A previous version whose digest no content can have: the build then publishes previous + 1 = `version`.
         let previous = version == 1 ? nil : PublishedVersion(version: version - 1, contentDigest: [])
         return build(electorAnchors: electorAnchors, rootAnchors: rootAnchors, ballots: ballots, denyList: denyList,
                      maCertificate: maCertificate, certificates: certificates, policy: policy, time: time,
-                     previous: previous, options: options, signatures: &signatures)
+                     previous: previous, options: options, requireTrustedMA: requireTrustedMA, signatures: &signatures)
     }
 }
 

@@ -52,6 +52,9 @@ public struct RelyingPartyState: Sendable, Hashable, Codable {
     public var lastLCCFVersion: CompositeVersionValue?
     /// The time of the last accepted update.
     public var updatedAt: UInt32?
+    /// The component certificates (MA, ICA, PCA, …) of the last accepted file that chained to a trusted root, sorted
+    /// by ID; failing ones are left out. Nil before the first update that validated components.
+    public var trustedComponents: [TrustedComponent]?
 
     public init(policy: TrustPolicy, electorAnchors: [CertificateFacts], rootAnchors: [CertificateFacts] = []) {
         self.policy = policy
@@ -71,9 +74,22 @@ public struct RelyingPartyState: Sendable, Hashable, Codable {
 
     /// Roots trusted at `time`, sorted.
     public func trustedRoots(at time: UInt32) -> [CertificateID] {
+        trustedRootFacts(at: time).map(\.id)
+    }
+
+    /// The facts of the roots trusted at `time`, sorted by ID.
+    public func trustedRootFacts(at time: UInt32) -> [CertificateFacts] {
         (rootAnchors + endorsedRoots.map(\.facts)).filter {
             $0.validity.contains(time) && !denyList.denies($0.id, at: time, skew: policy.clockSkew)
-        }.map(\.id).sorted()
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Component certificates trusted at `time`: from the last accepted file, still valid, and whose root is still
+    /// trusted. Sorted by ID.
+    public func trustedComponentIDs(at time: UInt32) -> [CertificateID] {
+        let roots = Set(trustedRoots(at: time))
+        return Set((trustedComponents ?? []).filter { $0.facts.validity.contains(time) && roots.contains($0.root) }
+            .map(\.facts.id)).sorted()
     }
 }
 
@@ -90,13 +106,16 @@ public struct ReceivedChainFile: Sendable {
     public var electorBallots: [AnalyzedBallot]
     /// Removal ballots from the composite CRL processed with it (`revokedElectors`, `revokedRootCAs`).
     public var removals: [BallotEntry]
+    /// The component certificates (`maCertificate`, `certs`, `optionalCertList`), validated by `RelyingParty.apply`.
+    public var components: [ReceivedComponent]
 
     public init(version: Version, rootBallots: [AnalyzedBallot], electorBallots: [AnalyzedBallot],
-                removals: [BallotEntry] = []) {
+                removals: [BallotEntry] = [], components: [ReceivedComponent] = []) {
         self.version = version
         self.rootBallots = rootBallots
         self.electorBallots = electorBallots
         self.removals = removals
+        self.components = components
     }
 }
 
@@ -111,6 +130,10 @@ public struct RelyingPartyUpdate: Sendable {
     public var admittedRoots: [CertificateID]
     public var droppedRoots: [CertificateID]
     public var newlyDenied: [CertificateID]
+    /// A verdict on every component certificate of the file (failing ones are not in `state.trustedComponents`).
+    public var components: [ComponentVerdict] = []
+    /// Problems that did not refuse the update but must be reported: `maCertificateUntrusted`.
+    public var warnings: [Finding] = []
 }
 
 /// A refused update: the stored state stays as it was.
@@ -121,7 +144,13 @@ public struct RelyingPartyRejection: Error, Sendable, Hashable {
 /// Relying-party processing of a GCCF or LCCF (`notes/domain.md` §7.3): anti-rollback, a fixpoint from the party's
 /// own anchors plus the electors it admitted before (the seed rule: an admitted elector stays trusted after its
 /// endorsers expire, until it expires or is removed), removals, roots re-evaluated from this file only (a root whose
-/// endorsements fell below quorum is implicitly revoked), capacity, and one new state value.
+/// endorsements fell below quorum is implicitly revoked), capacity, component certificates validated up to the
+/// roots trusted after the update, and one new state value.
+///
+/// Component certificates that do not chain do not refuse the file: elector and root decisions stand on the
+/// ballots alone (a chain file is unsigned; each ballot authenticates itself), so the update is accepted, every
+/// failing component is reported in `RelyingPartyUpdate.components` and left out of `state.trustedComponents`, and
+/// an `maCertificate` that does not chain adds `maCertificateUntrusted` to `warnings`.
 public enum RelyingParty {
     public static func apply(_ file: ReceivedChainFile, to state: RelyingPartyState, at time: UInt32,
                              signatures: inout SignatureResolver) -> Result<RelyingPartyUpdate, RelyingPartyRejection> {
@@ -184,6 +213,15 @@ public enum RelyingParty {
         next.denyList = snapshot.denyList
         next.updatedAt = time
 
+        let chains = ComponentChainValidator.validate(file.components, roots: next.trustedRootFacts(at: time), at: time,
+                                                      signatures: &signatures)
+        var components: [CertificateID: TrustedComponent] = [:]
+        for (verdict, component) in zip(chains.verdicts, file.components) where verdict.trusted {
+            components[verdict.certificate] = components[verdict.certificate]
+                ?? TrustedComponent(facts: component.certificate.facts, placement: verdict.placement, chain: verdict.chain)
+        }
+        next.trustedComponents = components.keys.sorted().compactMap { components[$0] }
+
         let beforeElectors = Set(state.trustedElectors(at: time)), afterElectors = Set(next.trustedElectors(at: time))
         let beforeRoots = Set(state.trustedRoots(at: time)), afterRoots = Set(next.trustedRoots(at: time))
         let newlyDenied = Set(next.denyList.entries.keys).subtracting(state.denyList.entries.keys)
@@ -194,7 +232,9 @@ public enum RelyingParty {
             droppedElectors: beforeElectors.subtracting(afterElectors).sorted(),
             admittedRoots: afterRoots.subtracting(beforeRoots).sorted(),
             droppedRoots: beforeRoots.subtracting(afterRoots).sorted(),
-            newlyDenied: newlyDenied.sorted()))
+            newlyDenied: newlyDenied.sorted(),
+            components: chains.verdicts,
+            warnings: chains.findings))
     }
 
     /// The admitted electors that stay seeds of the fixpoint: all of them (their endorsers may have expired since —

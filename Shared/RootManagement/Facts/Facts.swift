@@ -73,9 +73,14 @@ public struct CertificateFacts: Sendable, Hashable, Codable {
     public var selfSignature: SelfSignatureStatus
     /// `toBeSigned.id` when it is a name, for reports.
     public var name: String?
+    /// `certIssuePermissions` (empty when the certificate has none), used when this certificate issues another in a
+    /// chain. Nil when unknown: facts built by hand or persisted before the field existed (such an issuer is never
+    /// taken to permit anything).
+    public var certIssuePermissions: [IssuePermission]?
 
     public init(id: CertificateID, publicKey: PublicKeyID, validity: ValidityWindow, role: CertificateRole,
-                profileProblems: [String] = [], selfSignature: SelfSignatureStatus, name: String? = nil) {
+                profileProblems: [String] = [], selfSignature: SelfSignatureStatus, name: String? = nil,
+                certIssuePermissions: [IssuePermission]? = nil) {
         self.id = id
         self.publicKey = publicKey
         self.validity = validity
@@ -83,6 +88,7 @@ public struct CertificateFacts: Sendable, Hashable, Codable {
         self.profileProblems = profileProblems
         self.selfSignature = selfSignature
         self.name = name
+        self.certIssuePermissions = certIssuePermissions
     }
 
     /// Its `HashedId8`.

@@ -92,6 +92,30 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable, Comparable {
     /// A chain file is not the expected kind (GCCF where an LCCF was expected, a policy file, …).
     case wrongFileKind
 
+    // Component certificate chains (`maCertificate`, `certs`, `optionalCertList`; `notes/domain.md` §7.3 step 5).
+    /// No trusted root and no certificate of the same file has the `HashedId8` the certificate names as issuer.
+    case chainIssuerUnknown
+    /// The issuing certificate is in the file but does not itself chain to a trusted root.
+    case chainIssuerNotTrusted
+    /// A self-signed certificate that is not a trusted root.
+    case chainRootNotTrusted
+    /// The signature does not verify with the issuer's key over the 1609.2 input (signerInput = COER(issuer)).
+    case chainBadSignature
+    /// The certificate has expired at the validation time.
+    case chainExpired
+    /// The certificate is not yet valid at the validation time.
+    case chainNotYetValid
+    /// The certificate's validity period is not within its issuer's.
+    case chainValidityNotNested
+    /// More certificates below the trusted root than the bound allows.
+    case chainTooLong
+    /// The issuer's `certIssuePermissions` do not allow issuing this certificate (see `IssuanceRules`).
+    case chainIssuerNotPermitted
+    /// The certificate cannot be validated here (implicit, not P-256 / SHA-256, uncompressed points, no signature).
+    case chainUnsupported
+    /// A chain file's `maCertificate` does not chain to a trusted root.
+    case maCertificateUntrusted
+
     public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
