@@ -27,14 +27,25 @@ public enum CertificateSigning {
                               verifyKeyIndicator: verificationKey(key))
     }
 
-    /// The root CA profile: psid 35 with RootCaSsp and psid 256 (CRL), certIssuePermissions `all`, P-256 key.
+    /// The `certIssuePermissions` of a root CA: the four groups of the CAMP root profile, as the TTA test SCMS
+    /// root carries them — `all` PSIDs for chains of 3 or more (root → ICA → PCA/ECA → end entity), and
+    /// SecurityMgmt (35), MisbehaviorReporting (38) and CRL (256) for chains of 1 or more, so an MA (psid 35)
+    /// issued directly by the root is within the root's permissions. `app` and `enrol` throughout.
+    public static let rootIssuePermissions: [PsidGroupPermissions] = [
+        PsidGroupPermissions(subjectPermissions: .all, minChainLength: 3, chainLengthRange: -1, eeType: [.app, .enrol]),
+    ] + ([35, 38, 256] as [UInt64]).map { psid in
+        PsidGroupPermissions(subjectPermissions: .explicit([PsidSspRange(psid: Psid(psid))]), minChainLength: 1,
+                             chainLengthRange: -1, eeType: [.app, .enrol])
+    }
+
+    /// The root CA profile: psid 35 with RootCaSsp and psid 256 (CRL), the CAMP root's four
+    /// ``rootIssuePermissions`` groups, P-256 key.
     public static func rootTemplate(name: String, key: PublicKey, start: Time32, years: UInt16 = 17) -> ToBeSignedCertificate {
         ToBeSignedCertificate(id: .name(Hostname(name)), cracaId: HashedId3(uncheckedBytes: [0, 0, 0]), crlSeries: 0,
                               validityPeriod: ValidityPeriod(start: start, duration: .years(years)),
                               appPermissions: [PsidSsp(psid: 35, ssp: .opaque(rootCaSsp)),
                                                PsidSsp(psid: 256, ssp: .opaque(rootCrlSsp))],
-                              certIssuePermissions: [PsidGroupPermissions(subjectPermissions: .all, minChainLength: 2,
-                                                                          eeType: [.app, .enrol])],
+                              certIssuePermissions: rootIssuePermissions,
                               verifyKeyIndicator: verificationKey(key))
     }
 

@@ -203,8 +203,8 @@ import TestSupport
     @Test func issuePermissions() throws {
         // A root without certIssuePermissions is no CA; one with the old single group (all, exactly 2 below) does
         // not allow an MA directly below it.
-        for permissions in [nil, CertificateSigning.rootTemplate(name: "x", key: try PrivateKey.generate().publicKey,
-                                                                 start: Time32(C.t0)).certIssuePermissions] {
+        let oldSingleGroup = [PsidGroupPermissions(subjectPermissions: .all, minChainLength: 2, eeType: [.app, .enrol])]
+        for permissions in [nil, oldSingleGroup] {
             let root = try C.root("root.test", permissions: permissions)
             let ma = try C.issued("ma.test", by: root)
             let verdict = Self.verdicts([ma.certificate], roots: [root.certificate]).first

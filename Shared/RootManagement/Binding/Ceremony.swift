@@ -113,16 +113,8 @@ public enum CeremonyError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// The offline ceremony of Use Case 11.1.3 (Setup Elector, endorse, assemble), and setting up roots and MAs.
 public enum ElectorCeremony {
-    /// The `certIssuePermissions` of a root set up here: the four groups of the CAMP root profile, as the TTA test
-    /// SCMS root carries them — `all` PSIDs for chains of 3 or more (root → ICA → PCA/ECA → end entity), and
-    /// SecurityMgmt (35), MisbehaviorReporting (38) and CRL (256) for chains of 1 or more, so an MA (psid 35) issued
-    /// directly by the root is within the root's permissions (`IssuanceRules`). `app` and `enrol` throughout.
-    public static let rootIssuePermissions: [PsidGroupPermissions] = [
-        PsidGroupPermissions(subjectPermissions: .all, minChainLength: 3, chainLengthRange: -1, eeType: [.app, .enrol]),
-    ] + ([35, 38, 256] as [UInt64]).map { psid in
-        PsidGroupPermissions(subjectPermissions: .explicit([PsidSspRange(psid: Psid(psid))]), minChainLength: 1,
-                             chainLengthRange: -1, eeType: [.app, .enrol])
-    }
+    /// The `certIssuePermissions` of a root set up here (the CAMP root profile's four groups).
+    public static var rootIssuePermissions: [PsidGroupPermissions] { CertificateSigning.rootIssuePermissions }
 
     /// Setup Elector (or Setup Root CA): a self-signed certificate of `profile` for `key`, checked against the
     /// profile and its own signature before it is returned.
@@ -133,7 +125,6 @@ public enum ElectorCeremony {
         case .elector: tbs = CertificateSigning.electorTemplate(name: name, key: key.publicKey, start: start)
         case .root:
             tbs = CertificateSigning.rootTemplate(name: name, key: key.publicKey, start: start)
-            tbs.certIssuePermissions = rootIssuePermissions
         }
         tbs.validityPeriod = ValidityPeriod(start: start, duration: duration)
         let certificate: Certificate
