@@ -17,7 +17,8 @@ import Glibc
 /// order flips each round), so neither side always runs on a warmer or busier machine. The figure checked
 /// against the floor (0.8× C) is the best round of each side, because the machine is shared and noisy; the
 /// spread (min / median / best per side, the per-round ratio, and CPU time per record of the whole process)
-/// is printed too, so noise is visible. `KAFKA_BENCH_DEBUG=1` prints every round;
+/// is printed too, so noise is visible. `KAFKA_BENCH_DEBUG=1` prints every round (produce split into the
+/// hand-over loop and the final flush);
 /// `KAFKA_BENCH_ONLY=swift-produce` (or `c-produce`, `swift-consume`, `c-consume`, comma-separated) runs
 /// only those legs, for profiling; `KAFKA_BENCH_ROUNDS=N` changes the number of rounds.
 enum KafkaSuite {
@@ -29,7 +30,7 @@ enum KafkaSuite {
     static let debug = environment["KAFKA_BENCH_DEBUG"] != nil
     static let only = environment["KAFKA_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
     /// The wrapper's in-flight bound, and the C loop's librdkafka queue bound.
-    static let inFlight = 100_000
+    static let inFlight = environment["KAFKA_BENCH_INFLIGHT"].flatMap(Int.init) ?? 100_000
 
     /// Delivery semantics both producers get, spelled out rather than left to defaults: idempotent,
     /// acks from every in-sync replica, librdkafka 2.0.2's default batching.
@@ -47,12 +48,17 @@ enum KafkaSuite {
         var rate: Double
         /// Process CPU time per record (every thread: the client's, librdkafka's, the bench's).
         var cpuMicroseconds: Double
+        /// Produce only: time to hand every record over; the rest of the interval is the final flush,
+        /// which mostly waits for the broker to catch up (and varies with how far behind it is).
+        var loopSeconds: Double? = nil
     }
 
     static func run(_ report: inout BenchReport) throws {
         let broker = try BenchBroker.start()
         defer { broker.stop() }
         let control = DevBrokerControl(socketPath: broker.directory + "/control.sock")
+        // Topics are fresh per run; a shared broker needs names no earlier run used.
+        let runTag = broker.process == nil ? String(UInt16.random(in: 0...UInt16.max), radix: 16) + "." : ""
         var samples: [String: [Sample]] = [:]
         func leg(_ name: String, _ body: () throws -> Sample) rethrows {
             guard only?.contains(name) ?? true else { return }
@@ -60,11 +66,12 @@ enum KafkaSuite {
             samples[name, default: []].append(sample)
             if debug {
                 print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%9.0f", sample.rate)) msg/s"
-                      + "  \(String(format: "%5.2f", sample.cpuMicroseconds)) µs CPU/record")
+                      + "  \(String(format: "%5.2f", sample.cpuMicroseconds)) µs CPU/record"
+                      + (sample.loopSeconds.map { String(format: "  loop %.0f ms + flush %.0f ms", $0 * 1000, (Double(records) / sample.rate - $0) * 1000) } ?? ""))
             }
         }
         for round in 0..<rounds {
-            let cTopic = "bench.c.\(round)", swiftTopic = "bench.swift.\(round)"
+            let cTopic = "bench.c.\(runTag)\(round)", swiftTopic = "bench.swift.\(runTag)\(round)"
             try blocking {
                 try await control.createTopic(cTopic, partitions: partitions)
                 try await control.createTopic(swiftTopic, partitions: partitions)
@@ -127,7 +134,8 @@ enum KafkaSuite {
             throw BenchFailure("C produce: \(errorText(&result)) (failed \(result.failed))")
         }
         return Sample(rate: Double(result.delivered) / result.seconds,
-                      cpuMicroseconds: result.cpu_seconds * 1e6 / Double(result.delivered))
+                      cpuMicroseconds: result.cpu_seconds * 1e6 / Double(result.delivered),
+                      loopSeconds: result.loop_seconds)
     }
 
     private static func cConsume(_ bootstrap: String, _ topic: String) throws -> Sample {
@@ -165,6 +173,7 @@ enum KafkaSuite {
             try await producer.enqueue(OutgoingMessage(topic: topic, key: keys[i % 1024], value: value,
                                                        headers: [KafkaHeader("seq", seq)]))
         }
+        let loopEnd = ContinuousClock.now
         try await producer.flush(timeout: .seconds(60))
         let elapsed = start.duration(to: .now), cpu = processCPUSeconds() - cpuStart
         await producer.close()
@@ -172,7 +181,8 @@ enum KafkaSuite {
         guard delivered == records, failed == 0 else {
             throw BenchFailure("wrapper produce: \(delivered) of \(records) delivered, \(failed) failed")
         }
-        return Sample(rate: Double(delivered) / elapsed.seconds, cpuMicroseconds: cpu * 1e6 / Double(delivered))
+        return Sample(rate: Double(delivered) / elapsed.seconds, cpuMicroseconds: cpu * 1e6 / Double(delivered),
+                      loopSeconds: start.duration(to: loopEnd).seconds)
     }
 
     private static func swiftConsume(_ bootstrap: String, _ topic: String) async throws -> Sample {
@@ -239,11 +249,21 @@ private func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -
 
 /// A `scms-devbroker` process next to this executable, in a temporary directory.
 private struct BenchBroker {
-    let process: Process
+    /// Nil when attached to a broker started elsewhere (`KAFKA_BENCH_BROKER_DIR`).
+    let process: Process?
     let directory: String
     let bootstrap: String
 
     static func start() throws -> BenchBroker {
+        // A running `scms-devbroker --dir DIR` instead, e.g. to profile the bench under a tool that cannot
+        // spawn processes.
+        if let directory = KafkaSuite.environment["KAFKA_BENCH_BROKER_DIR"] {
+            guard let text = try? String(contentsOfFile: directory + "/bootstrap.servers", encoding: .utf8) else {
+                throw BenchFailure("no bootstrap.servers in \(directory)")
+            }
+            return BenchBroker(process: nil, directory: directory,
+                               bootstrap: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         // Next to this executable, else in the other configuration's build directory (the broker's data
         // path is librdkafka's C mock cluster, so a debug build of its Swift shell serves as well).
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -277,6 +297,7 @@ private struct BenchBroker {
     }
 
     func stop() {
+        guard let process else { return }
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)

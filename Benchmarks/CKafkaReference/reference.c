@@ -40,9 +40,20 @@ static rd_kafka_t *make(rd_kafka_type_t type, rd_kafka_conf_t *conf, const char 
     return rk;
 }
 
+/* The 1024 keys "key-0" ... "key-1023", formatted once (the wrapper's loop uses a prebuilt table too). */
+typedef struct {
+    char text[16];
+    int length;
+} ckref_key;
+
+static ckref_key keys[1024];
+
+static void make_keys(void) {
+    for (int k = 0; k < 1024; k++) keys[k].length = snprintf(keys[k].text, sizeof keys[k].text, "key-%d", k);
+}
+
 static rd_kafka_error_t *produce_one(rd_kafka_t *rk, const char *topic, long i, const char *value, int value_size) {
-    char key[32];
-    int key_len = snprintf(key, sizeof key, "key-%ld", i % 1024);
+    const ckref_key *key = &keys[(i < 0 ? 0 : i) % 1024];
     unsigned char seq[8];
     for (int b = 0; b < 8; b++) seq[b] = (unsigned char)(i >> (56 - 8 * b));
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(1);
@@ -50,7 +61,7 @@ static rd_kafka_error_t *produce_one(rd_kafka_t *rk, const char *topic, long i, 
     rd_kafka_vu_t vus[5];
     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topic;
     vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[1].u.i = RD_KAFKA_MSG_F_COPY;
-    vus[2].vtype = RD_KAFKA_VTYPE_KEY; vus[2].u.mem.ptr = key; vus[2].u.mem.size = (size_t)key_len;
+    vus[2].vtype = RD_KAFKA_VTYPE_KEY; vus[2].u.mem.ptr = (void *)key->text; vus[2].u.mem.size = (size_t)key->length;
     vus[3].vtype = RD_KAFKA_VTYPE_VALUE; vus[3].u.mem.ptr = (void *)value; vus[3].u.mem.size = (size_t)value_size;
     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = hdrs;
     rd_kafka_error_t *error = rd_kafka_produceva(rk, vus, 5);
@@ -74,6 +85,7 @@ int ckref_produce(const char *bootstrap, const char *topic, long count, int valu
     rd_kafka_conf_set_opaque(conf, out);
     rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf, bootstrap, out);
     if (!rk) return 1;
+    make_keys();
     char *value = malloc((size_t)value_size);
     memset(value, 'v', (size_t)value_size);
 
@@ -100,7 +112,9 @@ int ckref_produce(const char *bootstrap, const char *topic, long count, int valu
         }
         rd_kafka_poll(rk, 0);
     }
+    double loop_end = now_seconds();
     rd_kafka_resp_err_t flushed = rd_kafka_flush(rk, 60000);
+    out->loop_seconds = loop_end - start;
     out->seconds = now_seconds() - start;
     out->cpu_seconds = cpu_seconds() - cpu_start;
     free(value);

@@ -6,6 +6,7 @@
 typedef struct {
     double seconds;   /* first produce (or assign) to last delivery report (or record) */
     double cpu_seconds; /* CPU time of the whole process (every thread) over the same interval */
+    double loop_seconds; /* produce only: the part before the final flush (the rest waits for the broker) */
     long delivered;   /* records acknowledged (produce) or read (consume) */
     long failed;      /* failed delivery reports */
     char error[256];  /* set when the function returns non-zero */
