@@ -38,7 +38,7 @@ final class InFlightLimiter: Sendable {
     }
 
     /// Records currently in flight.
-    var count: Int { word.load(ordering: .relaxed) & ~Self.closedBit }
+    var count: Int { word.load(ordering: .acquiring) & ~Self.closedBit }
 
     /// Whether ``close()`` was called.
     var isClosed: Bool { word.load(ordering: .relaxed) & Self.closedBit != 0 }
