@@ -9,11 +9,14 @@
 /* Keeps the consume loop's reads of each record from being optimised away. */
 volatile unsigned long ckref_sink;
 
-static double now_seconds(void) {
+static double clock_seconds(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double now_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
+static double cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
@@ -37,9 +40,20 @@ static rd_kafka_t *make(rd_kafka_type_t type, rd_kafka_conf_t *conf, const char 
     return rk;
 }
 
+/* The 1024 keys "key-0" ... "key-1023", formatted once (the wrapper's loop uses a prebuilt table too). */
+typedef struct {
+    char text[16];
+    int length;
+} ckref_key;
+
+static ckref_key keys[1024];
+
+static void make_keys(void) {
+    for (int k = 0; k < 1024; k++) keys[k].length = snprintf(keys[k].text, sizeof keys[k].text, "key-%d", k);
+}
+
 static rd_kafka_error_t *produce_one(rd_kafka_t *rk, const char *topic, long i, const char *value, int value_size) {
-    char key[32];
-    int key_len = snprintf(key, sizeof key, "key-%ld", i % 1024);
+    const ckref_key *key = &keys[(i < 0 ? 0 : i) % 1024];
     unsigned char seq[8];
     for (int b = 0; b < 8; b++) seq[b] = (unsigned char)(i >> (56 - 8 * b));
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(1);
@@ -47,7 +61,7 @@ static rd_kafka_error_t *produce_one(rd_kafka_t *rk, const char *topic, long i, 
     rd_kafka_vu_t vus[5];
     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topic;
     vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[1].u.i = RD_KAFKA_MSG_F_COPY;
-    vus[2].vtype = RD_KAFKA_VTYPE_KEY; vus[2].u.mem.ptr = key; vus[2].u.mem.size = (size_t)key_len;
+    vus[2].vtype = RD_KAFKA_VTYPE_KEY; vus[2].u.mem.ptr = (void *)key->text; vus[2].u.mem.size = (size_t)key->length;
     vus[3].vtype = RD_KAFKA_VTYPE_VALUE; vus[3].u.mem.ptr = (void *)value; vus[3].u.mem.size = (size_t)value_size;
     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = hdrs;
     rd_kafka_error_t *error = rd_kafka_produceva(rk, vus, 5);
@@ -55,16 +69,23 @@ static rd_kafka_error_t *produce_one(rd_kafka_t *rk, const char *topic, long i, 
     return error;
 }
 
-int ckref_produce(const char *bootstrap, const char *topic, long count, int value_size, ckref_result *out) {
+int ckref_produce(const char *bootstrap, const char *topic, long count, int value_size,
+                  const char *const *properties, int property_count, ckref_result *out) {
     memset(out, 0, sizeof *out);
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
-    rd_kafka_conf_set(conf, "queue.buffering.max.messages", "100000", err, sizeof err);
+    for (int p = 0; p + 1 < 2 * property_count; p += 2) {
+        if (rd_kafka_conf_set(conf, properties[p], properties[p + 1], err, sizeof err) != RD_KAFKA_CONF_OK) {
+            snprintf(out->error, sizeof out->error, "%s=%s: %s", properties[p], properties[p + 1], err);
+            rd_kafka_conf_destroy(conf);
+            return 1;
+        }
+    }
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_opaque(conf, out);
     rd_kafka_t *rk = make(RD_KAFKA_PRODUCER, conf, bootstrap, out);
     if (!rk) return 1;
+    make_keys();
     char *value = malloc((size_t)value_size);
     memset(value, 'v', (size_t)value_size);
 
@@ -75,7 +96,7 @@ int ckref_produce(const char *bootstrap, const char *topic, long count, int valu
     out->delivered = 0;
     out->failed = 0;
 
-    double start = now_seconds();
+    double start = now_seconds(), cpu_start = cpu_seconds();
     for (long i = 0; i < count; i++) {
         while ((error = produce_one(rk, topic, i, value, value_size))) {
             rd_kafka_resp_err_t code = rd_kafka_error_code(error);
@@ -91,12 +112,19 @@ int ckref_produce(const char *bootstrap, const char *topic, long count, int valu
         }
         rd_kafka_poll(rk, 0);
     }
+    double loop_end = now_seconds();
     rd_kafka_resp_err_t flushed = rd_kafka_flush(rk, 60000);
+    out->loop_seconds = loop_end - start;
     out->seconds = now_seconds() - start;
+    out->cpu_seconds = cpu_seconds() - cpu_start;
     free(value);
     rd_kafka_destroy(rk);
     if (flushed) {
         snprintf(out->error, sizeof out->error, "flush: %s", rd_kafka_err2str(flushed));
+        return 1;
+    }
+    if (out->delivered != count || out->failed != 0) {
+        snprintf(out->error, sizeof out->error, "%ld of %ld delivered, %ld failed", out->delivered, count, out->failed);
         return 1;
     }
     return 0;
@@ -115,7 +143,7 @@ int ckref_consume(const char *bootstrap, const char *topic, int partitions, long
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; p++)
         rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    double start = now_seconds();
+    double start = now_seconds(), cpu_start = cpu_seconds();
     rd_kafka_assign(rk, list);
     rd_kafka_topic_partition_list_destroy(list);
     unsigned long checksum = 0;
@@ -136,6 +164,7 @@ int ckref_consume(const char *bootstrap, const char *topic, int partitions, long
         rd_kafka_message_destroy(m);
     }
     out->seconds = now_seconds() - start;
+    out->cpu_seconds = cpu_seconds() - cpu_start;
     ckref_sink = checksum;
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);

@@ -25,8 +25,8 @@ public final class KafkaProducer: Sendable {
     private let poller: PollThread
     /// True once closing started (producing is refused from then on by the limiter).
     private let closed = Atomic<Bool>(false)
-    /// Records produced so far; tells the poll thread whether the producing side is busy.
-    private let producedCount: ProducedCounter
+    /// Tells the poll thread whether another thread is serving reports (producing or flushing).
+    private let activity: ProducerActivity
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -41,23 +41,27 @@ public final class KafkaProducer: Sendable {
         self.client = client
         self.limiter = limiter
         let timeout = Int32(configuration.pollInterval.timeoutMilliseconds)
-        let produced = ProducedCounter()
-        self.producedCount = produced
+        let activity = ProducerActivity()
+        self.activity = activity
         self.poller = PollThread(name: "kafka-producer-poll") { thread in
-            // While records are being produced, the producing task serves reports itself (a non-blocking
-            // poll after each record) and this thread only looks every few milliseconds, so it does not
-            // wake up for every report; when production pauses it waits on librdkafka's queue, so the
-            // report of a lone `send` arrives at once.
+            // While records are being produced, the producing side serves reports itself (a non-blocking
+            // poll after each record, as librdkafka's examples do), and while a flush runs, the flushing
+            // thread does (rd_kafka_flush polls). This thread then does not poll at all: it only looks every
+            // 2 ms whether that has stopped. Polling alongside would serve batches of reports on a second
+            // core, which then frees messages the producing core allocated (cache misses, malloc arena
+            // traffic) and contends on librdkafka's report queue. Once nobody else polls (idle, waiting at
+            // the in-flight limit) it waits on librdkafka's queue, so the report of a lone `send` arrives
+            // at once.
             var busy = false
             while !thread.isStopping {
-                let before = produced.value.load(ordering: .relaxed)
+                let before = activity.produced.load(ordering: .relaxed)
                 if busy {
-                    _ = rd_kafka_poll(client.handle, 0)
                     usleep(2_000)
                 } else {
                     _ = rd_kafka_poll(client.handle, timeout)
                 }
-                busy = produced.value.load(ordering: .relaxed) != before
+                busy = activity.produced.load(ordering: .relaxed) != before
+                    || activity.flushing.load(ordering: .relaxed) > 0
             }
         }
     }
@@ -86,9 +90,9 @@ public final class KafkaProducer: Sendable {
                 let box = DeliveryBox(topic: message.topic) { result in
                     continuation.resume(with: result.map(Outcome.delivered).mapError { $0 as any Error })
                 }
-                do {
+                do throws(KafkaError) {
                     try produce(message, box: box)
-                } catch let error as KafkaError where error.code == .queueFull {
+                } catch where error.code == .queueFull {
                     continuation.resume(returning: .retry)
                 } catch {
                     continuation.resume(throwing: error)
@@ -102,12 +106,18 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Produces `message` and returns once librdkafka accepted it; `onDelivery` runs on the poll thread
-    /// with the delivery report. Suspends while ``ProducerConfiguration/maxInFlight`` records are in flight.
+    /// (or the producing thread) with the delivery report. Suspends while ``ProducerConfiguration/maxInFlight``
+    /// records are in flight.
     ///
     /// - Throws: the synchronous errors of ``send(_:)``; in that case `onDelivery` is never called.
+    @inlinable
+    nonisolated(nonsending)
     public func enqueue(_ message: OutgoingMessage,
                         onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) async throws {
-        try await produceWhenAccepted(message, box: DeliveryBox(topic: message.topic, completion: onDelivery))
+        // Inlined into the caller and run on the caller's executor: with a free slot the record is handed
+        // over without an async call or an executor hop (an actor calling this stays on the actor).
+        if try produceIfSlotFree(message, onDelivery: onDelivery) { return }
+        try await produceWhenAccepted(message, onDelivery: onDelivery)
     }
 
     /// Produces `message` and returns once librdkafka accepted it; its delivery report goes to
@@ -115,21 +125,34 @@ public final class KafkaProducer: Sendable {
     /// ``ProducerConfiguration/maxInFlight`` records are in flight.
     ///
     /// - Throws: the synchronous errors of ``send(_:)``.
+    @inlinable
+    nonisolated(nonsending)
     public func enqueue(_ message: OutgoingMessage) async throws {
-        try await produceWhenAccepted(message, box: nil)
+        if try produceIfSlotFree(message, onDelivery: nil) { return }
+        try await produceWhenAccepted(message, onDelivery: nil)
     }
 
-    /// Takes an in-flight slot and hands the record over; if librdkafka's own queue is momentarily full,
-    /// waits a millisecond and tries again.
-    private func produceWhenAccepted(_ message: OutgoingMessage, box: DeliveryBox?) async throws {
+    /// The fast path of `enqueue`: hands the record over if a slot is free. Returns false (with nothing
+    /// held) when no slot is free, the producer is closed, or librdkafka's own queue is momentarily full;
+    /// the caller then takes the suspending path, which reports `closed` properly.
+    @usableFromInline
+    func produceIfSlotFree(_ message: OutgoingMessage,
+                           onDelivery: (@Sendable (Result<DeliveryReport, KafkaError>) -> Void)?) throws(KafkaError) -> Bool {
+        guard limiter.tryAcquire() else { return false }
+        return try produceUnlessQueueFull(message, box: onDelivery.map { DeliveryBox(topic: message.topic, completion: $0) })
+    }
+
+    /// Takes an in-flight slot (suspending at the limit) and hands the record over; if librdkafka's own
+    /// queue is momentarily full, waits a millisecond and tries again.
+    @usableFromInline
+    func produceWhenAccepted(_ message: OutgoingMessage,
+                             onDelivery: (@Sendable (Result<DeliveryReport, KafkaError>) -> Void)?) async throws {
         while true {
             if !limiter.tryAcquire() { try await limiter.acquire() }
-            do {
-                try produce(message, box: box)
+            if try produceUnlessQueueFull(message, box: onDelivery.map { DeliveryBox(topic: message.topic, completion: $0) }) {
                 return
-            } catch let error as KafkaError where error.code == .queueFull {
-                try await Task.sleep(for: .milliseconds(1))
             }
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 
@@ -145,10 +168,10 @@ public final class KafkaProducer: Sendable {
     ///
     /// - Throws: ``KafkaError/Code/timedOut`` naming how many records are still outstanding.
     public func flush(timeout: Duration) async throws {
-        let client = self.client
+        let client = self.client, activity = self.activity
         let ms = timeout.timeoutMilliseconds
         try await Blocking.run { () throws(KafkaError) in
-            let err = rd_kafka_flush(client.handle, ms)
+            let err = activity.whileFlushing { rd_kafka_flush(client.handle, ms) }
             if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
                 throw KafkaError(code: .timedOut, message: "\(rd_kafka_outq_len(client.handle)) records still in flight",
                                  operation: "flush", isRetriable: true)
@@ -173,33 +196,44 @@ public final class KafkaProducer: Sendable {
     /// Flush, purge, serve the purged reports, stop polling. Blocks.
     private func shutDown(flushMilliseconds: Int32) {
         limiter.close()
-        if flushMilliseconds > 0 { _ = rd_kafka_flush(client.handle, flushMilliseconds) }
-        let purgeAll = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-        // A slot is held from acquisition until the record's report, so a zero count means every record
-        // handed over (including one that raced with close) has reported. Purged records report through
-        // the normal callback with a purge error; serve them so every completion runs exactly once.
-        for _ in 0..<50 {
-            _ = rd_kafka_purge(client.handle, purgeAll)
-            _ = rd_kafka_flush(client.handle, 100)
-            if limiter.count == 0 { break }
+        activity.whileFlushing {
+            if flushMilliseconds > 0 { _ = rd_kafka_flush(client.handle, flushMilliseconds) }
+            let purgeAll = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+            // A slot is held from acquisition until the record's report, so a zero count means every record
+            // handed over (including one that raced with close) has reported. Purged records report through
+            // the normal callback with a purge error; serve them so every completion runs exactly once.
+            for _ in 0..<50 {
+                _ = rd_kafka_purge(client.handle, purgeAll)
+                _ = rd_kafka_flush(client.handle, 100)
+                if limiter.count == 0 { break }
+            }
         }
         poller.stop()
     }
 
     // MARK: - Produce
 
+    /// ``produce(_:box:)``, returning false instead of throwing when librdkafka's queue is momentarily full.
+    private func produceUnlessQueueFull(_ message: OutgoingMessage, box: DeliveryBox?) throws(KafkaError) -> Bool {
+        do {
+            try produce(message, box: box)
+            return true
+        } catch where error.code == .queueFull {
+            return false
+        }
+    }
+
     /// Hands one record to librdkafka. On failure the slot is released and `box` is not retained.
-    private func produce(_ message: OutgoingMessage, box: DeliveryBox?) throws {
+    private func produce(_ message: OutgoingMessage, box: DeliveryBox?) throws(KafkaError) {
         let opaque = box.map { Unmanaged.passRetained($0).toOpaque() }
-        let result = Self.produceva(client.handle, message, opaque: opaque)
-        if let result {
+        if let error = Self.produceva(client.handle, message, opaque: opaque) {
             if let opaque { Unmanaged<DeliveryBox>.fromOpaque(opaque).release() }
             limiter.release()
-            throw result
+            throw error
         }
         // Serve reports that are already waiting, without blocking (as librdkafka's examples do after each
         // produce): a busy producer then needs no thread hand-off per batch of reports.
-        producedCount.value.add(1, ordering: .relaxed)
+        activity.produced.add(1, ordering: .relaxed)
         _ = rd_kafka_poll(client.handle, 0)
     }
 
@@ -213,20 +247,11 @@ public final class KafkaProducer: Sendable {
                                   opaque: UnsafeMutableRawPointer?) -> KafkaError? {
         var headers: OpaquePointer? = nil
         if !message.headers.isEmpty {
-            let list = rd_kafka_headers_new(message.headers.count)
+            let list: OpaquePointer = rd_kafka_headers_new(message.headers.count)
             for header in message.headers {
-                if header.key.utf8.contains(0) {
+                if let error = addHeader(list, header) {
                     rd_kafka_headers_destroy(list)
-                    return KafkaError(code: .badMessage, message: "header name contains NUL", operation: "produce")
-                }
-                let err = header.key.withCString { name in
-                    withOptionalBytes(header.value) { value, size in
-                        rd_kafka_header_add(list, name, -1, value, size)
-                    }
-                }
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    rd_kafka_headers_destroy(list)
-                    return KafkaError(err, operation: "produce")
+                    return error
                 }
             }
             headers = list
@@ -267,10 +292,41 @@ public final class KafkaProducer: Sendable {
         }
         return wrapped
     }
+
+    /// Adds one header to `list`, straight from the header's own storage: the name's UTF-8 bytes with an
+    /// explicit length (librdkafka copies them and adds the terminator) and the value's bytes.
+    ///
+    /// - Returns: ``KafkaError/Code/badMessage`` for a name containing NUL (a C reader would see it cut
+    ///   short), or librdkafka's error.
+    private static func addHeader(_ list: OpaquePointer, _ header: KafkaHeader) -> KafkaError? {
+        func add(_ name: UnsafeBufferPointer<UInt8>) -> KafkaError? {
+            guard let base = name.baseAddress, !name.isEmpty else {
+                // An empty name: a valid, NUL-terminated empty C string.
+                return withOptionalBytes(header.value) { value, size in
+                    check(rd_kafka_header_add(list, "", 0, value, size))
+                }
+            }
+            if memchr(base, 0, name.count) != nil {
+                return KafkaError(code: .badMessage, message: "header name contains NUL", operation: "produce")
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: name.count) { cName in
+                withOptionalBytes(header.value) { value, size in
+                    check(rd_kafka_header_add(list, cName, name.count, value, size))
+                }
+            }
+        }
+        func check(_ err: rd_kafka_resp_err_t) -> KafkaError? {
+            err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: "produce")
+        }
+        if let result = header.key.utf8.withContiguousStorageIfAvailable(add) { return result }
+        var key = header.key  // not contiguous UTF-8 (a bridged string): make it so
+        return key.withUTF8(add)
+    }
 }
 
 /// Calls `body` with a pointer to `bytes` that is never NULL unless `bytes` is nil: librdkafka reads a NULL
 /// value as a tombstone, and an empty value must stay distinguishable from it.
+@inline(__always)
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPointer?, Int) -> R) -> R {
     guard let bytes else { return body(nil, 0) }
     if bytes.isEmpty {
@@ -280,9 +336,19 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPo
     return bytes.withUnsafeBufferPointer { body(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
 }
 
-/// Counts produce calls, shared between the producer and its poll thread.
-final class ProducedCounter: Sendable {
-    let value = Atomic<UInt64>(0)
+/// What the producer's poll thread watches to stay out of the way of other threads serving reports.
+final class ProducerActivity: Sendable {
+    /// Records handed over so far.
+    let produced = Atomic<UInt64>(0)
+    /// Flushes running now (each serves reports on its own thread).
+    let flushing = Atomic<Int>(0)
+
+    /// Runs `body` (which flushes) counted in ``flushing``.
+    func whileFlushing<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        flushing.add(1, ordering: .relaxed)
+        defer { flushing.subtract(1, ordering: .relaxed) }
+        return try body()
+    }
 }
 
 /// What one record's delivery report resolves: retained as the per-message opaque until the report.
@@ -298,16 +364,24 @@ final class DeliveryBox: Sendable {
 
 private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?,
                                                     UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
-    guard let message else { return }
-    let context = ClientContext.from(opaque)
-    if let boxPointer = message.pointee._private {
-        let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
-        box.completion(deliveryResult(message, topic: box.topic))
-    } else if let handler = context?.onDelivery {
-        let topic = context?.topicName(message.pointee.rkt) ?? ""
-        handler(deliveryResult(message, topic: topic))
+    guard let message, let opaque else { return }
+    ClientContext.with(opaque) { $0.deliver(message) }
+}
+
+extension ClientContext {
+    /// Resolves one delivery report: the record's own completion if it has one, else the producer-level
+    /// handler (the report is only built for a receiver that exists), then frees the record's slot, last,
+    /// so a zero in-flight count means every completion has run.
+    @inline(__always)
+    fileprivate func deliver(_ message: UnsafePointer<rd_kafka_message_t>) {
+        if let boxPointer = message.pointee._private {
+            let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
+            box.completion(deliveryResult(message, topic: box.topic))
+        } else if let onDelivery {
+            onDelivery(deliveryResult(message, topic: topicNames.name(message.pointee.rkt)))
+        }
+        inFlight?.release()
     }
-    context?.inFlight?.release()
 }
 
 private func deliveryResult(_ message: UnsafePointer<rd_kafka_message_t>, topic: String) -> Result<DeliveryReport, KafkaError> {

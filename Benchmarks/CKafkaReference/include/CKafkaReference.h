@@ -5,14 +5,19 @@
 
 typedef struct {
     double seconds;   /* first produce (or assign) to last delivery report (or record) */
+    double cpu_seconds; /* CPU time of the whole process (every thread) over the same interval */
+    double loop_seconds; /* produce only: the part before the final flush (the rest waits for the broker) */
     long delivered;   /* records acknowledged (produce) or read (consume) */
     long failed;      /* failed delivery reports */
     char error[256];  /* set when the function returns non-zero */
 } ckref_result;
 
 /* Produces `count` records of `value_size` bytes (key "key-<i % 1024>", header "seq" = 8 bytes) to
- * `topic`, idempotent, and waits for every delivery report. Returns 0 on success. */
-int ckref_produce(const char *bootstrap, const char *topic, long count, int value_size, ckref_result *out);
+ * `topic` and waits for every delivery report. `properties` holds `property_count` name/value pairs
+ * (name, value, name, value, ...) applied in order besides bootstrap.servers and log_level, so the caller
+ * gives both sides of the benchmark the same delivery semantics. Returns 0 on success. */
+int ckref_produce(const char *bootstrap, const char *topic, long count, int value_size,
+                  const char *const *properties, int property_count, ckref_result *out);
 
 /* Reads `count` records from partitions 0..partitions-1 of `topic` from the beginning (manual
  * assignment), touching key, value and headers of each. Returns 0 on success. */

@@ -6,39 +6,55 @@ import Synchronization
 /// callers produce. `acquire` suspends (it never blocks a thread) until delivery reports bring the count
 /// down to the low watermark (three quarters of the limit), then every waiter retries at once, so a
 /// producer running at the limit resumes once per batch of reports rather than once per report.
+///
+/// The count is one atomic word, so taking and returning a slot costs one atomic operation and no lock;
+/// the mutex only guards the list of suspended waiters. A waiter announces itself (``waiting``) before
+/// it re-reads the count, and a release writes the count before it reads ``waiting``; with sequentially
+/// consistent operations on both words at least one side sees the other, so a wake-up cannot be lost.
 final class InFlightLimiter: Sendable {
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    private struct State {
-        var count = 0
-        var waiters: [Waiter] = []
+    private struct Waiters {
+        var list: [Waiter] = []
         var nextID: UInt64 = 0
-        var closed = false
     }
 
     let limit: Int
     /// Waiters are resumed when the count falls to this.
     let lowWatermark: Int
-    private let state = Mutex(State())
+    /// Slots taken, plus ``closedBit`` once closed (so a closed limiter always reads as full).
+    private let word = Atomic<Int>(0)
+    /// Waiters registered or registering.
+    private let waiting = Atomic<Int>(0)
+    private let waiters = Mutex(Waiters())
+    private static let closedBit = 1 << 62
 
     init(limit: Int) {
-        self.limit = max(1, limit)
+        self.limit = max(1, min(limit, Self.closedBit - 1))
         self.lowWatermark = max(0, min(self.limit - 1, self.limit * 3 / 4))
     }
 
     /// Records currently in flight.
-    var count: Int { state.withLock { $0.count } }
+    var count: Int { word.load(ordering: .acquiring) & ~Self.closedBit }
 
-    /// Takes a slot if one is free, without suspending.
+    /// Whether ``close()`` was called.
+    var isClosed: Bool { word.load(ordering: .relaxed) & Self.closedBit != 0 }
+
+    /// Takes a slot if one is free (and the limiter is open), without suspending.
+    @inline(__always)
     func tryAcquire() -> Bool {
-        state.withLock { s in
-            if s.closed || s.count >= limit { return false }
-            s.count += 1
-            return true
+        var current = word.load(ordering: .relaxed)
+        while current < limit {  // false once closed: the closed bit exceeds any limit
+            let (exchanged, original) = word.weakCompareExchange(expected: current, desired: current + 1,
+                                                                 successOrdering: .sequentiallyConsistent,
+                                                                 failureOrdering: .relaxed)
+            if exchanged { return true }
+            current = original
         }
+        return false
     }
 
     /// Takes a slot, suspending while `limit` records are in flight.
@@ -47,18 +63,13 @@ final class InFlightLimiter: Sendable {
     ///   once the producer is closed.
     func acquire() async throws {
         while true {
-            enum Attempt { case acquired, closed, full(UInt64) }
-            let attempt: Attempt = state.withLock { s in
-                if s.closed { return .closed }
-                if s.count < limit { s.count += 1; return .acquired }
-                s.nextID += 1
-                return .full(s.nextID)
+            if tryAcquire() { return }
+            if isClosed { throw KafkaError(code: .closed, operation: "produce") }
+            let id = waiters.withLock { w in
+                w.nextID += 1
+                return w.nextID
             }
-            switch attempt {
-            case .acquired: return
-            case .closed: throw KafkaError(code: .closed, operation: "produce")
-            case .full(let id): try await wait(id)
-            }
+            try await wait(id)
         }
     }
 
@@ -67,10 +78,18 @@ final class InFlightLimiter: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 enum Outcome { case wait, retry, cancelled }
-                let outcome: Outcome = state.withLock { s in
-                    if s.closed || s.count < limit { return .retry }
-                    if Task.isCancelled { return .cancelled }
-                    s.waiters.append(Waiter(id: id, continuation: continuation))
+                let outcome: Outcome = waiters.withLock { w in
+                    waiting.add(1, ordering: .sequentiallyConsistent)
+                    let current = word.load(ordering: .sequentiallyConsistent)
+                    if current & Self.closedBit != 0 || current < limit {
+                        waiting.subtract(1, ordering: .relaxed)
+                        return .retry
+                    }
+                    if Task.isCancelled {
+                        waiting.subtract(1, ordering: .relaxed)
+                        return .cancelled
+                    }
+                    w.list.append(Waiter(id: id, continuation: continuation))
                     return .wait
                 }
                 switch outcome {
@@ -80,32 +99,42 @@ final class InFlightLimiter: Sendable {
                 }
             }
         } onCancel: {
-            let waiter: Waiter? = state.withLock { s in
-                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters.remove(at: index)
+            let waiter: Waiter? = waiters.withLock { w in
+                guard let index = w.list.firstIndex(where: { $0.id == id }) else { return nil }
+                waiting.subtract(1, ordering: .relaxed)
+                return w.list.remove(at: index)
             }
             waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
     /// Gives back a slot; at the low watermark every waiter is resumed to retry.
+    @inline(__always)
     func release() {
-        let ready: [Waiter] = state.withLock { s in
-            s.count -= 1
-            guard !s.waiters.isEmpty, s.count <= lowWatermark else { return [] }
-            defer { s.waiters = [] }
-            return s.waiters
+        let remaining = word.subtract(1, ordering: .sequentiallyConsistent).newValue & ~Self.closedBit
+        if remaining <= lowWatermark && waiting.load(ordering: .sequentiallyConsistent) > 0 {
+            wakeWaiters()
+        }
+    }
+
+    /// Resumes every waiter (they retry).
+    private func wakeWaiters() {
+        let ready: [Waiter] = waiters.withLock { w in
+            defer { w.list = [] }
+            waiting.subtract(w.list.count, ordering: .relaxed)
+            return w.list
         }
         for waiter in ready { waiter.continuation.resume() }
     }
 
     /// Fails every waiter and every later `acquire`.
     func close() {
-        let waiters: [Waiter] = state.withLock { s in
-            s.closed = true
-            defer { s.waiters = [] }
-            return s.waiters
+        word.bitwiseOr(Self.closedBit, ordering: .sequentiallyConsistent)
+        let ready: [Waiter] = waiters.withLock { w in
+            defer { w.list = [] }
+            waiting.subtract(w.list.count, ordering: .relaxed)
+            return w.list
         }
-        for waiter in waiters { waiter.continuation.resume(throwing: KafkaError(code: .closed, operation: "produce")) }
+        for waiter in ready { waiter.continuation.resume(throwing: KafkaError(code: .closed, operation: "produce")) }
     }
 }

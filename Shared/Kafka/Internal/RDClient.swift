@@ -66,19 +66,8 @@ final class ClientContext: Sendable {
     let inFlight: InFlightLimiter?
     /// Producer only: receives the reports of records enqueued without a per-record callback.
     let onDelivery: (@Sendable (Result<DeliveryReport, KafkaError>) -> Void)?
-    /// Producer only: topic names for those reports by topic handle address (the callback runs on more
-    /// than one thread).
-    private let topicNames = Mutex<[UInt: String]>([:])
-
-    /// The name of a topic handle, cached.
-    func topicName(_ rkt: OpaquePointer?) -> String {
-        guard let rkt, let cName = rd_kafka_topic_name(rkt) else { return "" }
-        let key = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(rkt)))
-        if let cached = topicNames.withLock({ $0[key] }), cached.withCString({ strcmp($0, cName) == 0 }) { return cached }
-        let name = String(cString: cName)
-        topicNames.withLock { $0[key] = name }
-        return name
-    }
+    /// Producer only: topic names for those reports (the callback runs on more than one thread).
+    let topicNames = ReportTopicNames()
     /// Consumer only: where rebalance callbacks go.
     let rebalance: RebalanceRouter?
 
@@ -95,6 +84,78 @@ final class ClientContext: Sendable {
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> ClientContext? {
         opaque.map { Unmanaged<ClientContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Runs `body` with the context behind a conf opaque without retaining it: the client owns the
+    /// context and outlives every callback (see ``RDClient``), so the hot per-record callbacks need not
+    /// touch its reference count (an atomic on a line shared by every thread that polls).
+    @inline(__always)
+    static func with<R>(_ opaque: UnsafeMutableRawPointer, _ body: (ClientContext) -> R) -> R {
+        Unmanaged<ClientContext>.fromOpaque(opaque)._withUnsafeGuaranteedRef(body)
+    }
+}
+
+/// Topic names of delivery reports, by topic handle.
+///
+/// librdkafka keeps one topic handle per name and client, so a producer sees only as many handles as it
+/// has topics, and consecutive reports nearly always share one. The entry that answered last is published
+/// through an atomic pointer, so the common lookup takes no lock: one load, an address compare and a
+/// `strcmp` (a destroyed handle's address can come back for another topic, so the name is confirmed).
+/// Entries are immutable and never removed while the cache lives (the list retains them), which is what
+/// makes the unretained pointer safe; the list is capped at ``capacity`` names, beyond which names are
+/// built per report instead of cached.
+final class ReportTopicNames: Sendable {
+    /// One cached name: immutable, so shared freely.
+    private final class Entry: Sendable {
+        let handle: UInt
+        let name: String
+        /// The name's NUL-terminated UTF-8, compared with librdkafka's without a conversion.
+        let cName: ContiguousArray<CChar>
+
+        init(handle: UInt, cName: UnsafePointer<CChar>) {
+            self.handle = handle
+            self.name = String(cString: cName)
+            self.cName = ContiguousArray(UnsafeBufferPointer(start: cName, count: strlen(cName) + 1))
+        }
+
+        @inline(__always)
+        func matches(_ handle: UInt, _ other: UnsafePointer<CChar>) -> Bool {
+            self.handle == handle && cName.withUnsafeBufferPointer { strcmp($0.baseAddress!, other) == 0 }
+        }
+    }
+
+    static let capacity = 64
+    /// Every entry made; retains them for the cache's lifetime.
+    private let entries = Mutex<[Entry]>([])
+    /// The address of the entry that answered last, 0 for none (unretained; `entries` owns it).
+    private let last = Atomic<UInt>(0)
+
+    /// The name of a topic handle.
+    @inline(__always)
+    func name(_ rkt: OpaquePointer?) -> String {
+        guard let rkt, let cName = rd_kafka_topic_name(rkt) else { return "" }
+        let handle = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(rkt)))
+        if let pointer = UnsafeRawPointer(bitPattern: last.load(ordering: .acquiring)) {
+            let hit: String? = Unmanaged<Entry>.fromOpaque(pointer)._withUnsafeGuaranteedRef { entry in
+                entry.matches(handle, cName) ? entry.name : nil
+            }
+            if let hit { return hit }
+        }
+        return slowName(handle, cName)
+    }
+
+    /// Finds or makes the entry under the lock and publishes it as the last one.
+    private func slowName(_ handle: UInt, _ cName: UnsafePointer<CChar>) -> String {
+        let entry: Entry? = entries.withLock { list in
+            if let found = list.first(where: { $0.matches(handle, cName) }) { return found }
+            guard list.count < Self.capacity else { return nil }
+            let made = Entry(handle: handle, cName: cName)
+            list.append(made)
+            return made
+        }
+        guard let entry else { return String(cString: cName) }
+        last.store(UInt(bitPattern: Unmanaged.passUnretained(entry).toOpaque()), ordering: .releasing)
+        return entry.name
     }
 }
 
