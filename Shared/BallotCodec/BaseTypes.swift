@@ -97,6 +97,9 @@ public enum Duration: COERCodable, JSONRepresentable {
         }
     }
 
+    /// Alternative names, by tag.
+    static let alternativeNames = ["microseconds", "milliseconds", "seconds", "minutes", "hours", "sixtyHours", "years"]
+
     private var parts: (UInt, String, UInt16) {
         switch self {
         case .microseconds(let v): return (0, "microseconds", v)
@@ -112,11 +115,10 @@ public enum Duration: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
         let tag = try reader.readChoiceTag()
-        let names = ["microseconds", "milliseconds", "seconds", "minutes", "hours", "sixtyHours", "years"]
         guard tag < 7 else { throw reader.error(.invalidValue, at: start, "unknown Duration alternative [\(tag)]") }
-        try reader.enter(names[Int(tag)])
-        let v = try reader.readUInt16()
-        reader.leave()
+        let v = try reader.component(Self.alternativeNames[Int(tag)]) { (r: inout COERReader) throws(COERError) in
+            try r.readUInt16()
+        }
         switch tag {
         case 0: self = .microseconds(v)
         case 1: self = .milliseconds(v)
@@ -188,8 +190,8 @@ public struct TwoDLocation: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("latitude"); latitude = try reader.readInt32(); reader.leave()
-        try reader.enter("longitude"); longitude = try reader.readInt32(); reader.leave()
+        latitude = try reader.decodeInt32("latitude")
+        longitude = try reader.decodeInt32("longitude")
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -215,8 +217,8 @@ public struct ThreeDLocation: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("latitude"); latitude = try reader.readInt32(); reader.leave()
-        try reader.enter("longitude"); longitude = try reader.readInt32(); reader.leave()
+        latitude = try reader.decodeInt32("latitude")
+        longitude = try reader.decodeInt32("longitude")
         elevation = try reader.decode("elevation")
     }
 
@@ -294,9 +296,7 @@ public struct CountryAndRegions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         countryOnly = try reader.decode("countryOnly")
-        try reader.enter("regions")
-        regions = try reader.readSequenceOf(UInt8.self)
-        reader.leave()
+        regions = try reader.decodeSequenceOf("regions", UInt8.self)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -321,9 +321,7 @@ public struct RegionAndSubregions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         region = try reader.decode("region")
-        try reader.enter("subregions")
-        subregions = try reader.readSequenceOf(UInt16.self, minElementSize: 2)
-        reader.leave()
+        subregions = try reader.decodeSequenceOf("subregions", UInt16.self, minElementSize: 2)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -348,9 +346,7 @@ public struct CountryAndSubregions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         country = try reader.decode("country")
-        try reader.enter("regionAndSubregions")
-        regionAndSubregions = try reader.readSequenceOf(RegionAndSubregions.self, minElementSize: 3)
-        reader.leave()
+        regionAndSubregions = try reader.decodeSequenceOf("regionAndSubregions", RegionAndSubregions.self, minElementSize: 3)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -411,17 +407,11 @@ public enum GeographicRegion: COERCodable, JSONRepresentable {
         switch try reader.readChoiceTag() {
         case 0: self = .circularRegion(try reader.decode("circularRegion"))
         case 1:
-            try reader.enter("rectangularRegion")
-            self = .rectangularRegion(try reader.readSequenceOf(RectangularRegion.self, minElementSize: 16))
-            reader.leave()
+            self = .rectangularRegion(try reader.decodeSequenceOf("rectangularRegion", RectangularRegion.self, minElementSize: 16))
         case 2:
-            try reader.enter("polygonalRegion")
-            self = .polygonalRegion(try reader.readSequenceOf(TwoDLocation.self, size: 3...Int.max, minElementSize: 8))
-            reader.leave()
+            self = .polygonalRegion(try reader.decodeSequenceOf("polygonalRegion", TwoDLocation.self, size: 3...Int.max, minElementSize: 8))
         case 3:
-            try reader.enter("identifiedRegion")
-            self = .identifiedRegion(try reader.readSequenceOf(IdentifiedRegion.self, minElementSize: 2))
-            reader.leave()
+            self = .identifiedRegion(try reader.decodeSequenceOf("identifiedRegion", IdentifiedRegion.self, minElementSize: 2))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -487,11 +477,10 @@ public enum EccCurvePoint<Coordinate: FixedOctetString>: COERCodable, JSONRepres
         case 2: self = .compressedY0(try reader.decode("compressed-y-0"))
         case 3: self = .compressedY1(try reader.decode("compressed-y-1"))
         case 4:
-            try reader.enter(Coordinate.octetCount == 48 ? "uncompressedP384" : "uncompressedP256")
-            let x: Coordinate = try reader.decode("x")
-            let y: Coordinate = try reader.decode("y")
-            reader.leave()
-            self = .uncompressed(x: x, y: y)
+            self = try reader.component(Coordinate.octetCount == 48 ? "uncompressedP384" : "uncompressedP256") {
+                (r: inout COERReader) throws(COERError) in
+                .uncompressed(x: try r.decode("x"), y: try r.decode("y"))
+            }
         case let tag:
             throw reader.error(.invalidValue, at: start, "unknown \(Self.asn1TypeName) alternative [\(tag)]")
         }
@@ -848,15 +837,11 @@ public enum ServiceSpecificPermissions: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("opaque")
-            self = .opaque(try reader.readOctetString())
-            reader.leave()
+            self = .opaque(try reader.decodeOctetString("opaque"))
         case 1:
-            try reader.enter("bitmapSsp")
-            self = .bitmapSsp(try reader.readOpenType { (r: inout COERReader) throws(COERError) in
-                try r.readOctetString(size: 0...31)
+            self = .bitmapSsp(try reader.component("bitmapSsp") { (r: inout COERReader) throws(COERError) in
+                try r.readOpenType { (inner: inout COERReader) throws(COERError) in try inner.readOctetString(size: 0...31) }
             })
-            reader.leave()
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -928,8 +913,8 @@ public struct BitmapSspRange: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("sspValue"); sspValue = try reader.readOctetString(size: 1...32); reader.leave()
-        try reader.enter("sspBitmask"); sspBitmask = try reader.readOctetString(size: 1...32); reader.leave()
+        sspValue = try reader.decodeOctetString("sspValue", size: 1...32)
+        sspBitmask = try reader.decodeOctetString("sspBitmask", size: 1...32)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -952,9 +937,9 @@ public enum SspRange: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("opaque")
-            self = .opaque(try reader.readSequenceOf { (r: inout COERReader) throws(COERError) in try r.readOctetString() })
-            reader.leave()
+            self = .opaque(try reader.decodeSequenceOf("opaque") { (r: inout COERReader) throws(COERError) in
+                try r.readOctetString()
+            })
         case 1: self = .all
         case 2: self = .bitmapSspRange(try reader.decodeExtensionAlternative("bitmapSspRange"))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())

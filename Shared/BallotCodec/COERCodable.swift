@@ -19,9 +19,11 @@ extension COERCodable {
     public init(coer bytes: [UInt8], limits: COERLimits = .init()) throws(COERError) {
         var reader = COERReader(bytes, limits: limits)
         try reader.checkInputSize()
-        try reader.enter(Self.asn1TypeName)
-        self = try Self(from: &reader)
-        try reader.expectEnd()
+        self = try reader.component(Self.asn1TypeName) { (r: inout COERReader) throws(COERError) in
+            let value = try Self(from: &r)
+            try r.expectEnd()
+            return value
+        }
     }
 
     /// The canonical COER encoding.

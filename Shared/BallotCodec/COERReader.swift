@@ -2,10 +2,21 @@
 /// component path for error messages.
 ///
 /// Types decode themselves with `init(from:)`, calling the primitives below in ASN.1 order and
-/// `enter(_:)`/`leave()` around each named component, so a `COERError` can name where it happened.
-/// Every length and count is checked against the bytes that remain *before* anything is allocated.
+/// wrapping each named component in `decode(_:)` (or, by hand, `enter(_:)`/`leave()`), so a
+/// `COERError` can name where it happened. Every length and count is checked against the bytes that
+/// remain *before* anything is allocated.
+///
+/// ## How the path is kept
+///
+/// A successful decode passes through a few hundred named components, so the path is not built as it
+/// goes: `decode(_:)` and the SEQUENCE OF readers only count the nesting depth (for
+/// `COERLimits.maxDepth`), and when an error passes through them on its way out they insert their
+/// component name (or `[index]`) into its path. Components entered with `enter(_:)` are kept on an
+/// explicit stack, which is what `pathString` renders and what an error starts from; the two kinds
+/// nest freely and the thrown path is the same as if every component had been on the stack.
 public struct COERReader: Sendable {
     /// One step of the component path.
+    @usableFromInline
     enum PathComponent: Sendable {
         case name(String)
         case index(Int)
@@ -19,8 +30,10 @@ public struct COERReader: Sendable {
     public var offset: Int
     /// One past the last byte this reader may read (less than `bytes.count` inside an open type).
     public private(set) var end: Int
-    var path: [PathComponent] = []
-    var depth = 0
+    /// The components entered with `enter(_:)` and not yet left.
+    @usableFromInline var path: [PathComponent] = []
+    /// Named components currently open (explicit and scoped), checked against `limits.maxDepth`.
+    @usableFromInline var depth = 0
 
     /// A reader over `bytes`. An input larger than `limits.maxInputBytes` fails on the first read with
     /// `limitExceeded` (use `checkInputSize()` to fail early).
@@ -38,10 +51,15 @@ public struct COERReader: Sendable {
 
     // MARK: - Path and errors
 
-    /// The current component path, dotted (`Root.a[1].b`).
-    public var pathString: String {
+    /// The path of the components entered with `enter(_:)`, dotted (`Root.a[1].b`). Components opened
+    /// by `decode(_:)` and SEQUENCE OF elements are not listed here; they are added to the path of an
+    /// error as it leaves them (see "How the path is kept").
+    public var pathString: String { Self.render(path[...]) }
+
+    /// Dotted rendering of `components`: names joined by `.`, indices as `[i]`.
+    static func render(_ components: ArraySlice<PathComponent>) -> String {
         var out = ""
-        for component in path {
+        for component in components {
             switch component {
             case .name(let name):
                 if !out.isEmpty { out += "." }
@@ -73,15 +91,59 @@ public struct COERReader: Sendable {
         path.removeLast()
     }
 
-    mutating func enterIndex(_ i: Int) { path.append(.index(i)) }
+    /// Runs `body` inside the named component `name` (what `enter(name)` … `leave()` does, without
+    /// building anything unless an error is thrown). `name` is evaluated only for an error.
+    @inlinable @inline(__always)
+    mutating func component<T>(_ name: @autoclosure () -> String,
+                               _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        let mark = path.count
+        depth += 1
+        do throws(COERError) {
+            if depth > limits.maxDepth { throw depthExceeded() }
+            let value = try body(&self)
+            depth -= 1
+            return value
+        } catch {
+            throw attaching(.name(name()), openedAt: mark, to: error)
+        }
+    }
+
+    /// The error for a component nested deeper than `limits.maxDepth` (before the component's name is attached).
+    @usableFromInline
+    func depthExceeded() -> COERError { error(.limitExceeded, "nesting deeper than \(limits.maxDepth)") }
+
+    /// `error` as it leaves the scoped component `component`, which was opened while `mark` explicit
+    /// components were on the stack: the component goes right after those (everything an error raised
+    /// inside it collected so far is nested in it). An error whose path does not start with those
+    /// components was not raised by this reader and is passed on unchanged.
+    @usableFromInline @inline(never)
+    func attaching(_ component: PathComponent, openedAt mark: Int, to error: COERError) -> COERError {
+        let prefix = Self.render(path.prefix(mark))
+        let full = error.path.utf8
+        guard full.starts(with: prefix.utf8) else { return error }
+        let tail = String(decoding: full.dropFirst(prefix.utf8.count), as: UTF8.self)
+        let separated = tail.utf8.first.map { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") } ?? true
+        // After a non-empty prefix the rest of a path this reader rendered starts with `.` or `[`.
+        guard separated || prefix.isEmpty else { return error }
+        var out = prefix
+        switch component {
+        case .name(let name):
+            if !out.isEmpty { out += "." }
+            out += name
+        case .index(let i):
+            out += "[\(i)]"
+        }
+        if !separated { out += "." }
+        out += tail
+        var moved = error
+        moved.path = out
+        return moved
+    }
 
     /// Decodes a named component of type `T`.
     @inlinable
     public mutating func decode<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        try enter(name)
-        let value = try T(from: &self)
-        leave()
-        return value
+        try component(name) { (r: inout COERReader) throws(COERError) in try T(from: &r) }
     }
 
     /// Decodes a named OPTIONAL component of type `T` when its preamble bit says it is present.
@@ -89,6 +151,46 @@ public struct COERReader: Sendable {
     public mutating func decode<T: COERCodable>(_ name: String, if present: Bool, as type: T.Type = T.self) throws(COERError) -> T? {
         guard present else { return nil }
         return try decode(name, as: T.self)
+    }
+
+    /// Decodes a named SEQUENCE OF component (`readSequenceOf` inside `name`).
+    mutating func decodeSequenceOf<T: COERCodable>(_ name: String, _ type: T.Type, size: ClosedRange<Int>? = nil,
+                                                   minElementSize: Int = 1) throws(COERError) -> [T] {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readSequenceOf(T.self, size: size, minElementSize: minElementSize)
+        }
+    }
+
+    /// Decodes a named SEQUENCE OF component whose elements `element` decodes.
+    mutating func decodeSequenceOf<T>(_ name: String, minElementSize: Int = 1,
+                                      element: (inout COERReader) throws(COERError) -> T) throws(COERError) -> [T] {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readSequenceOf(minElementSize: minElementSize, element: element)
+        }
+    }
+
+    /// Decodes a named 4-octet two's-complement integer component.
+    mutating func decodeInt32(_ name: String) throws(COERError) -> Int32 {
+        try component(name) { (r: inout COERReader) throws(COERError) in try r.readInt32() }
+    }
+
+    /// Decodes a named DEFAULT component that is present in the encoding, which canonical form allows only
+    /// when its value is not the default (`nonCanonical` otherwise; `shown` is the default as the error names it).
+    mutating func decodeNonDefault<T: Equatable>(_ name: String, default defaultValue: T, shown: String? = nil,
+                                                 _ read: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            let start = r.offset
+            let value = try read(&r)
+            if value == defaultValue {
+                throw r.error(.nonCanonical, at: start, "DEFAULT value \(shown.map { $0 + " " } ?? "")encoded explicitly")
+            }
+            return value
+        }
+    }
+
+    /// Decodes a named length-prefixed OCTET STRING component.
+    mutating func decodeOctetString(_ name: String, size: ClosedRange<Int>? = nil) throws(COERError) -> [UInt8] {
+        try component(name) { (r: inout COERReader) throws(COERError) in try r.readOctetString(size: size) }
     }
 
     /// Fails with `limitExceeded` if the top-level input is larger than the limit.
@@ -352,10 +454,9 @@ public struct COERReader: Sendable {
         }
         var out: [T] = []
         out.reserveCapacity(n)
+        let mark = path.count
         for i in 0..<n {
-            enterIndex(i)
-            out.append(try T(from: &self))
-            path.removeLast()
+            do throws(COERError) { out.append(try T(from: &self)) } catch { throw attaching(.index(i), openedAt: mark, to: error) }
         }
         return out
     }
@@ -371,20 +472,18 @@ public struct COERReader: Sendable {
         }
         var out: [T] = []
         out.reserveCapacity(n)
+        let mark = path.count
         for i in 0..<n {
-            enterIndex(i)
-            out.append(try element(&self))
-            path.removeLast()
+            do throws(COERError) { out.append(try element(&self)) } catch { throw attaching(.index(i), openedAt: mark, to: error) }
         }
         return out
     }
 
     /// Decodes a known CHOICE extension alternative `name`: an open type holding a `T`.
     public mutating func decodeExtensionAlternative<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        try enter(name)
-        let value = try readOpenType { (r: inout COERReader) throws(COERError) in try T(from: &r) }
-        leave()
-        return value
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readOpenType { (inner: inout COERReader) throws(COERError) in try T(from: &inner) }
+        }
     }
 
     /// An open type (length determinant + encoding): `body` decodes from a reader confined to the

@@ -179,9 +179,7 @@ public enum CertificateId: COERCodable, JSONRepresentable {
         case 0: self = .linkageData(try reader.decode("linkageData"))
         case 1: self = .name(try reader.decode("name"))
         case 2:
-            try reader.enter("binaryId")
-            self = .binaryId(try reader.readOctetString(size: 1...64))
-            reader.leave()
+            self = .binaryId(try reader.decodeOctetString("binaryId", size: 1...64))
         case 3: self = .none
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -238,9 +236,7 @@ public enum SubjectPermissions: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("explicit")
-            self = .explicit(try reader.readSequenceOf(PsidSspRange.self, minElementSize: 3))
-            reader.leave()
+            self = .explicit(try reader.decodeSequenceOf("explicit", PsidSspRange.self, minElementSize: 3))
         case 1: self = .all
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -293,31 +289,22 @@ public struct PsidGroupPermissions: COERCodable, JSONRepresentable {
         chainLengthRange = Self.defaultChainLengthRange
         eeType = Self.defaultEeType
         if preamble[0] {
-            try reader.enter("minChainLength")
-            let start = reader.offset
-            minChainLength = try reader.readSignedInteger()
-            if minChainLength == Self.defaultMinChainLength {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value 1 encoded explicitly")
+            minChainLength = try reader.decodeNonDefault("minChainLength", default: Self.defaultMinChainLength,
+                                                         shown: "1") { (r: inout COERReader) throws(COERError) in
+                try r.readSignedInteger()
             }
-            reader.leave()
         }
         if preamble[1] {
-            try reader.enter("chainLengthRange")
-            let start = reader.offset
-            chainLengthRange = try reader.readSignedInteger()
-            if chainLengthRange == Self.defaultChainLengthRange {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value 0 encoded explicitly")
+            chainLengthRange = try reader.decodeNonDefault("chainLengthRange", default: Self.defaultChainLengthRange,
+                                                           shown: "0") { (r: inout COERReader) throws(COERError) in
+                try r.readSignedInteger()
             }
-            reader.leave()
         }
         if preamble[2] {
-            try reader.enter("eeType")
-            let start = reader.offset
-            eeType = try EndEntityType(from: &reader)
-            if eeType == Self.defaultEeType {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value {app} encoded explicitly")
+            eeType = try reader.decodeNonDefault("eeType", default: Self.defaultEeType,
+                                                 shown: "{app}") { (r: inout COERReader) throws(COERError) in
+                try EndEntityType(from: &r)
             }
-            reader.leave()
         }
     }
 
@@ -424,19 +411,13 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
         certIssuePermissions = nil
         certRequestPermissions = nil
         if p[3] {
-            try reader.enter("appPermissions")
-            appPermissions = try reader.readSequenceOf(PsidSsp.self, minElementSize: 3)
-            reader.leave()
+            appPermissions = try reader.decodeSequenceOf("appPermissions", PsidSsp.self, minElementSize: 3)
         }
         if p[4] {
-            try reader.enter("certIssuePermissions")
-            certIssuePermissions = try reader.readSequenceOf(PsidGroupPermissions.self, minElementSize: 2)
-            reader.leave()
+            certIssuePermissions = try reader.decodeSequenceOf("certIssuePermissions", PsidGroupPermissions.self, minElementSize: 2)
         }
         if p[5] {
-            try reader.enter("certRequestPermissions")
-            certRequestPermissions = try reader.readSequenceOf(PsidGroupPermissions.self, minElementSize: 2)
-            reader.leave()
+            certRequestPermissions = try reader.decodeSequenceOf("certRequestPermissions", PsidGroupPermissions.self, minElementSize: 2)
         }
         canRequestRollover = p[6]
         encryptionKey = try reader.decode("encryptionKey", if: p[7])

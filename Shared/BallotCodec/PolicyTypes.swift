@@ -110,22 +110,16 @@ public struct TemporalSeries<Kind: TemporalSeriesKind>: COERCodable, JSONReprese
         if let defaultValue = Kind.defaultInitial {
             let p = try reader.readPreamble(extensible: false, optionalCount: 1)
             if p[0] {
-                try reader.enter(Kind.initialName)
-                let start = reader.offset
-                initial = try Kind.Value(from: &reader)
-                if initial == defaultValue {
-                    throw reader.error(.nonCanonical, at: start, "DEFAULT value encoded explicitly")
+                initial = try reader.decodeNonDefault(Kind.initialName, default: defaultValue) {
+                    (r: inout COERReader) throws(COERError) in try Kind.Value(from: &r)
                 }
-                reader.leave()
             } else {
                 initial = defaultValue
             }
         } else {
             initial = try reader.decode(Kind.initialName)
         }
-        try reader.enter("intervals")
-        intervals = try reader.readSequenceOf(Interval.self, minElementSize: 9)
-        reader.leave()
+        intervals = try reader.decodeSequenceOf("intervals", Interval.self, minElementSize: 9)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -561,9 +555,7 @@ public struct ToBeSignedPolicyData: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("policyID")
-        policyID = try reader.readOctetString(size: 0...32)
-        reader.leave()
+        policyID = try reader.decodeOctetString("policyID", size: 0...32)
         generationTime = try reader.decode("generationTime")
         activeTime = try reader.decode("activeTime")
         policy = try reader.decode("policy")
@@ -606,9 +598,7 @@ public struct BasePolicyFile: COERCodable, JSONRepresentable {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
         tbsData = try reader.decode("tbsData")
-        try reader.enter("signatures")
-        signatures = try reader.readSequenceOf(Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
-        reader.leave()
+        signatures = try reader.decodeSequenceOf("signatures", Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 

@@ -110,9 +110,7 @@ public struct ElectorBallot: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         certificate = try reader.decode("certificate")
-        try reader.enter("endorsements")
-        endorsements = try reader.readSequenceOf(Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
-        reader.leave()
+        endorsements = try reader.decodeSequenceOf("endorsements", Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
@@ -180,15 +178,9 @@ public struct CompositeCrl: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("securedCrlSeries")
-        securedCrlSeries = try reader.readSequenceOf(Ieee1609Dot2Data.self, minElementSize: 3)
-        reader.leave()
-        try reader.enter("revokedRootCAs")
-        revokedRootCAs = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
-        try reader.enter("revokedElectors")
-        revokedElectors = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
+        securedCrlSeries = try reader.decodeSequenceOf("securedCrlSeries", Ieee1609Dot2Data.self, minElementSize: 3)
+        revokedRootCAs = try reader.decodeSequenceOf("revokedRootCAs", ElectorBallot.self, minElementSize: 8)
+        revokedElectors = try reader.decodeSequenceOf("revokedElectors", ElectorBallot.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
@@ -322,16 +314,10 @@ public struct CertificateStore: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("rootCAEndorsements")
-        rootCAEndorsements = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
-        try reader.enter("electorEndorsements")
-        electorEndorsements = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
+        rootCAEndorsements = try reader.decodeSequenceOf("rootCAEndorsements", ElectorBallot.self, minElementSize: 8)
+        electorEndorsements = try reader.decodeSequenceOf("electorEndorsements", ElectorBallot.self, minElementSize: 8)
         maCertificate = try reader.decode("maCertificate")
-        try reader.enter("certs")
-        certs = try reader.readSequenceOf(Certificate.self, minElementSize: 8)
-        reader.leave()
+        certs = try reader.decodeSequenceOf("certs", Certificate.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
@@ -434,9 +420,7 @@ public struct LocalCertificateChainFile: COERCodable, JSONRepresentable {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
         requiredCertStore = try reader.decode("requiredCertStore")
-        try reader.enter("optionalCertList")
-        optionalCertList = try reader.readSequenceOf(Certificate.self, minElementSize: 8)
-        reader.leave()
+        optionalCertList = try reader.decodeSequenceOf("optionalCertList", Certificate.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
@@ -640,9 +624,7 @@ public struct MaSsp: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
-        try reader.enter("relevantPsids")
-        relevantPsids = try reader.readSequenceOf(Psid.self, minElementSize: 2)
-        reader.leave()
+        relevantPsids = try reader.decodeSequenceOf("relevantPsids", Psid.self, minElementSize: 2)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 

@@ -118,10 +118,11 @@ extension COERReader {
                                                        pathPrefix: String) throws(COERError) -> T {
         var reader = COERReader(octets, limits: limits)
         try reader.checkInputSize()
-        try reader.enter("\(pathPrefix)(\(T.asn1TypeName))")
-        let value = try T(from: &reader)
-        try reader.expectEnd()
-        return value
+        return try reader.component("\(pathPrefix)(\(T.asn1TypeName))") { (r: inout COERReader) throws(COERError) in
+            let value = try T(from: &r)
+            try r.expectEnd()
+            return value
+        }
     }
 }
 
@@ -137,15 +138,11 @@ public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("unsecuredData")
-            self = .unsecuredData(try reader.readOctetString())
-            reader.leave()
+            self = .unsecuredData(try reader.decodeOctetString("unsecuredData"))
         case 1: self = .signedData(try reader.decode("signedData"))
         case 2: self = .encryptedData(try reader.decode("encryptedData"))
         case 3:
-            try reader.enter("signedCertificateRequest")
-            self = .signedCertificateRequest(try reader.readOctetString())
-            reader.leave()
+            self = .signedCertificateRequest(try reader.decodeOctetString("signedCertificateRequest"))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -231,9 +228,7 @@ public enum SignerIdentifier: COERCodable, JSONRepresentable {
         switch try reader.readChoiceTag() {
         case 0: self = .digest(try reader.decode("digest"))
         case 1:
-            try reader.enter("certificate")
-            self = .certificate(try reader.readSequenceOf(Certificate.self, minElementSize: 8))
-            reader.leave()
+            self = .certificate(try reader.decodeSequenceOf("certificate", Certificate.self, minElementSize: 8))
         case 2: self = .self
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -431,9 +426,7 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
         if p[0] {
             unknownExtensionAdditions = try reader.readExtensionAdditions(knownCount: 2) { index, r throws(COERError) in
                 if index == 0 {
-                    try r.enter("inlineP2pcdRequest")
-                    inline = try r.readSequenceOf(HashedId3.self, minElementSize: 3)
-                    r.leave()
+                    inline = try r.decodeSequenceOf("inlineP2pcdRequest", HashedId3.self, minElementSize: 3)
                 } else {
                     requested = try r.decode("requestedCertificate")
                 }
@@ -491,9 +484,7 @@ public struct EncryptedData: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("recipients")
-        recipients = try reader.readSequenceOf(RecipientInfo.self, minElementSize: 9)
-        reader.leave()
+        recipients = try reader.decodeSequenceOf("recipients", RecipientInfo.self, minElementSize: 9)
         ciphertext = try reader.decode("ciphertext")
     }
 
@@ -668,9 +659,7 @@ public struct AesCcmCiphertext: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         nonce = try reader.decode("nonce")
-        try reader.enter("ccmCiphertext")
-        ccmCiphertext = try reader.readOctetString()
-        reader.leave()
+        ccmCiphertext = try reader.decodeOctetString("ccmCiphertext")
     }
 
     public func encode(to writer: inout COERWriter) {
