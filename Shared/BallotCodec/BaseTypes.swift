@@ -38,11 +38,14 @@ public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiter
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
         let octets = try reader.readOctetString()
-        guard let text = String(validating: octets, as: UTF8.self) else {
-            throw reader.error(.invalidValue, at: start, "Hostname is not valid UTF-8")
-        }
-        if text.unicodeScalars.count > 255 {
-            throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
+        // Fast path: up to 255 ASCII octets are valid UTF-8 of at most 255 characters.
+        if octets.count > 255 || octets.contains(where: { $0 >= 0x80 }) {
+            guard let text = String(validating: octets, as: UTF8.self) else {
+                throw reader.error(.invalidValue, at: start, "Hostname is not valid UTF-8")
+            }
+            if text.unicodeScalars.count > 255 {
+                throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
+            }
         }
         utf8 = octets
     }
@@ -54,8 +57,11 @@ public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiter
 /// `SubjectAssurance ::= OCTET STRING (SIZE(1))`.
 public struct SubjectAssurance: FixedOctetString {
     public static let octetCount = 1
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: SIMD2<UInt8>
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 // MARK: - Time spans
@@ -550,9 +556,11 @@ public typealias EcdsaP384Signature = EcdsaSignature<Octets48>
 public enum Signature: COERCodable, JSONRepresentable {
     case ecdsaNistP256Signature(EcdsaP256Signature)
     case ecdsaBrainpoolP256r1Signature(EcdsaP256Signature)
-    case ecdsaBrainpoolP384r1Signature(EcdsaP384Signature)
+    // The P-384 alternatives are boxed (`indirect`) so that they do not double the size of every
+    // P-256 signature value.
+    indirect case ecdsaBrainpoolP384r1Signature(EcdsaP384Signature)
     /// IEEE 1609.2-2022 extension alternative [3].
-    case ecdsaNistP384Signature(EcdsaP384Signature)
+    indirect case ecdsaNistP384Signature(EcdsaP384Signature)
     case unknownExtension(tag: UInt, encoding: [UInt8])
 
     public init(from reader: inout COERReader) throws(COERError) {
@@ -648,9 +656,10 @@ public enum SymmAlgorithm: COERCodable, JSONRepresentable {
 public enum PublicVerificationKey: COERCodable, JSONRepresentable {
     case ecdsaNistP256(EccP256CurvePoint)
     case ecdsaBrainpoolP256r1(EccP256CurvePoint)
-    case ecdsaBrainpoolP384r1(EccP384CurvePoint)
+    // The P-384 alternatives are boxed (`indirect`) so that they do not double the size of every P-256 key.
+    indirect case ecdsaBrainpoolP384r1(EccP384CurvePoint)
     /// IEEE 1609.2-2022 extension alternative [3].
-    case ecdsaNistP384(EccP384CurvePoint)
+    indirect case ecdsaNistP384(EccP384CurvePoint)
     case unknownExtension(tag: UInt, encoding: [UInt8])
 
     public init(from reader: inout COERReader) throws(COERError) {

@@ -141,9 +141,19 @@ public struct COERReader: Sendable {
     }
 
     /// Decodes a named component of type `T`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        try component(name) { (r: inout COERReader) throws(COERError) in try T(from: &r) }
+        // `component(name) { try T(from: &$0) }`, written out: the optimizer then calls `T.init(from:)` directly.
+        let mark = path.count
+        depth += 1
+        do throws(COERError) {
+            if depth > limits.maxDepth { throw depthExceeded() }
+            let value = try T(from: &self)
+            depth -= 1
+            return value
+        } catch {
+            throw attaching(.name(name), openedAt: mark, to: error)
+        }
     }
 
     /// Decodes a named OPTIONAL component of type `T` when its preamble bit says it is present.
@@ -218,6 +228,7 @@ public struct COERReader: Sendable {
     }
 
     /// One octet.
+    @inline(__always)
     public mutating func readByte() throws(COERError) -> UInt8 {
         try need(1, "octet")
         let b = bytes[offset]
@@ -233,9 +244,29 @@ public struct COERReader: Sendable {
         return out
     }
 
+    /// Exactly `count` octets into inline storage (lanes past `count` zero): a fixed-size OCTET STRING
+    /// without allocating.
+    mutating func readInlineOctets<Storage: SIMD>(_ count: Int, as type: Storage.Type = Storage.self) throws(COERError) -> Storage
+    where Storage.Scalar == UInt8 {
+        precondition(count <= Storage.scalarCount)
+        try need(count, "octet string")
+        let start = offset
+        offset += count
+        var storage = Storage()
+        withUnsafeMutableBytes(of: &storage) { destination in
+            bytes.withUnsafeBytes { source in
+                // In bounds: `need` checked start + count <= end <= bytes.count, and count <= the storage's
+                // size (precondition above); a SIMD vector of UInt8 is its lanes in order, one octet each.
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<(start + count)]))
+            }
+        }
+        return storage
+    }
+
     // MARK: - Integers
 
     /// A fixed-size unsigned integer of `width` octets (1, 2, 4 or 8: `Uint8` … `Uint64`).
+    @inline(__always)
     public mutating func readFixedUnsigned(width: Int) throws(COERError) -> UInt64 {
         try need(width, "\(width)-octet integer")
         var v: UInt64 = 0

@@ -24,6 +24,13 @@ public struct COERWriter: Sendable {
         bytes.append(contentsOf: octets)
     }
 
+    /// The first `count` octets of inline storage (a fixed-size OCTET STRING).
+    mutating func writeInlineOctets<Storage: SIMD>(_ storage: Storage, count: Int) where Storage.Scalar == UInt8 {
+        precondition(count <= Storage.scalarCount)
+        // A SIMD vector of UInt8 is stored as its lanes in order, one octet each.
+        withUnsafeBytes(of: storage) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+
     // MARK: - Integers
 
     /// A fixed-size unsigned integer of `width` octets, big-endian.

@@ -33,11 +33,12 @@ public struct Certificate: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        version = try reader.decode("version")
-        type = try reader.decode("type")
-        issuer = try reader.decode("issuer")
-        toBeSigned = try reader.decode("toBeSigned")
-        signature = try reader.decode("signature", if: preamble[0])
+        let version: UInt8 = try reader.decode("version")
+        let type: CertificateType = try reader.decode("type")
+        let issuer: IssuerIdentifier = try reader.decode("issuer")
+        let toBeSigned: ToBeSignedCertificate = try reader.decode("toBeSigned")
+        let signature: Signature? = try reader.decode("signature", if: preamble[0])
+        self.init(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature)
     }
 
     public func encode(to writer: inout COERWriter) {

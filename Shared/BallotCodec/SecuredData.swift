@@ -128,9 +128,10 @@ extension COERReader {
 
 /// `Ieee1609Dot2Content ::= CHOICE { unsecuredData Opaque, signedData SignedData,
 /// encryptedData EncryptedData, signedCertificateRequest Opaque, ... }`.
-public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
+public enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     case unsecuredData([UInt8])
-    case signedData(SignedData)
+    /// Boxed: `SignedData` contains an `Ieee1609Dot2Data` (the payload), so the type is recursive here.
+    indirect case signedData(SignedData)
     case encryptedData(EncryptedData)
     case signedCertificateRequest([UInt8])
     case unknownExtension(tag: UInt, encoding: [UInt8])
