@@ -57,7 +57,7 @@ public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiter
 /// `SubjectAssurance ::= OCTET STRING (SIZE(1))`.
 public struct SubjectAssurance: FixedOctetString {
     public static let octetCount = 1
-    var storage: SIMD2<UInt8>
+    var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -891,7 +891,7 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([ssp != nil])
+        writer.writePreamble(ssp != nil)
         psid.encode(to: &writer)
         ssp?.encode(to: &writer)
     }
@@ -993,7 +993,7 @@ public struct PsidSspRange: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([sspRange != nil])
+        writer.writePreamble(sspRange != nil)
         psid.encode(to: &writer)
         sspRange?.encode(to: &writer)
     }

@@ -28,7 +28,8 @@ extension COERCodable {
 
     /// The canonical COER encoding.
     public var coerEncoded: [UInt8] {
-        var writer = COERWriter()
+        // Most values this codec encodes (certificates, SPDUs, ballots) fit; larger ones grow by doubling.
+        var writer = COERWriter(reservingCapacity: 512)
         encode(to: &writer)
         return writer.bytes
     }
@@ -76,7 +77,7 @@ extension FixedOctetString {
 /// `HashedId3 ::= OCTET STRING (SIZE(3))` — low-order 3 bytes of a hash (e.g. `cracaId`).
 public struct HashedId3: FixedOctetString {
     public static let octetCount = 3
-    var storage: SIMD4<UInt8>
+    var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -86,7 +87,7 @@ public struct HashedId3: FixedOctetString {
 /// `HashedId8 ::= OCTET STRING (SIZE(8))` — low-order 8 bytes of a hash (certificate digests).
 public struct HashedId8: FixedOctetString {
     public static let octetCount = 8
-    var storage: SIMD8<UInt8>
+    var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -96,7 +97,7 @@ public struct HashedId8: FixedOctetString {
 /// `HashedId10 ::= OCTET STRING (SIZE(10))`.
 public struct HashedId10: FixedOctetString {
     public static let octetCount = 10
-    var storage: SIMD16<UInt8>
+    var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -106,7 +107,7 @@ public struct HashedId10: FixedOctetString {
 /// `HashedId32 ::= OCTET STRING (SIZE(32))` — CAMP `certificateHash`: the full SHA-256 of COER(certificate).
 public struct HashedId32: FixedOctetString {
     public static let octetCount = 32
-    var storage: SIMD32<UInt8>
+    var storage: OctetWords4
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -116,7 +117,7 @@ public struct HashedId32: FixedOctetString {
 /// `LinkageValue ::= OCTET STRING (SIZE(9))`.
 public struct LinkageValue: FixedOctetString {
     public static let octetCount = 9
-    var storage: SIMD16<UInt8>
+    var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -126,7 +127,7 @@ public struct LinkageValue: FixedOctetString {
 /// A 4-octet string (`GroupLinkageValue.jValue`).
 public struct Octets4: FixedOctetString {
     public static let octetCount = 4
-    var storage: SIMD4<UInt8>
+    var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -136,7 +137,7 @@ public struct Octets4: FixedOctetString {
 /// A 12-octet string (AES-CCM nonce).
 public struct Octets12: FixedOctetString {
     public static let octetCount = 12
-    var storage: SIMD16<UInt8>
+    var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -146,7 +147,7 @@ public struct Octets12: FixedOctetString {
 /// A 16-octet string (AES-128 key, ECIES `c`/`t`).
 public struct Octets16: FixedOctetString {
     public static let octetCount = 16
-    var storage: SIMD16<UInt8>
+    var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -156,7 +157,7 @@ public struct Octets16: FixedOctetString {
 /// A 32-octet string (P-256 coordinates and signature `s`).
 public struct Octets32: FixedOctetString {
     public static let octetCount = 32
-    var storage: SIMD32<UInt8>
+    var storage: OctetWords4
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
@@ -166,32 +167,11 @@ public struct Octets32: FixedOctetString {
 /// A 48-octet string (P-384 coordinates and signature `s`).
 public struct Octets48: FixedOctetString {
     public static let octetCount = 48
-    var storage: SIMD64<UInt8>
+    var storage: OctetWords6
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
     public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
     public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
-}
-
-// MARK: - Inline octet storage
-
-/// Fixed-size octet strings keep their octets in a SIMD vector of `UInt8` (lane i = octet i, lanes past
-/// the string's size zero), so decoding one allocates nothing and copying one is a plain value copy.
-/// `bytes` builds an array on demand.
-extension SIMD where Scalar == UInt8 {
-    /// The first `count` octets of `octets`, which must have exactly `count` (at most `scalarCount`).
-    init(exactly count: Int, of octets: [UInt8]) {
-        precondition(octets.count == count && count <= Self.scalarCount,
-                     "a fixed-size octet string needs exactly \(count) octets, got \(octets.count)")
-        self.init()
-        for (i, octet) in octets.enumerated() { self[i] = octet }
-    }
-
-    /// Lanes `0..<count` as an array.
-    func octets(_ count: Int) -> [UInt8] {
-        // A SIMD vector of UInt8 is stored as its lanes in order, one octet each, with no padding.
-        withUnsafeBytes(of: self) { Array($0.prefix(count)) }
-    }
 }
 
 // MARK: - Plain integers as COER values

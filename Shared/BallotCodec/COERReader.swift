@@ -244,19 +244,19 @@ public struct COERReader: Sendable {
         return out
     }
 
-    /// Exactly `count` octets into inline storage (lanes past `count` zero): a fixed-size OCTET STRING
+    /// Exactly `count` octets into inline storage (the rest of it zero): a fixed-size OCTET STRING
     /// without allocating.
-    mutating func readInlineOctets<Storage: SIMD>(_ count: Int, as type: Storage.Type = Storage.self) throws(COERError) -> Storage
-    where Storage.Scalar == UInt8 {
-        precondition(count <= Storage.scalarCount)
+    mutating func readInlineOctets<Storage: InlineOctetStorage>(_ count: Int, as type: Storage.Type = Storage.self)
+    throws(COERError) -> Storage {
+        precondition(count <= Storage.capacity)
         try need(count, "octet string")
         let start = offset
         offset += count
         var storage = Storage()
         withUnsafeMutableBytes(of: &storage) { destination in
             bytes.withUnsafeBytes { source in
-                // In bounds: `need` checked start + count <= end <= bytes.count, and count <= the storage's
-                // size (precondition above); a SIMD vector of UInt8 is its lanes in order, one octet each.
+                // In bounds: `need` checked start + count <= end <= bytes.count, and count fits the
+                // storage (precondition above).
                 destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<(start + count)]))
             }
         }

@@ -24,27 +24,37 @@ public struct COERWriter: Sendable {
         bytes.append(contentsOf: octets)
     }
 
+    /// Appends raw octets with one capacity check and one copy (the generic `append(contentsOf:)` of a
+    /// raw buffer goes octet by octet).
+    @inline(__always)
+    mutating func appendRaw(_ raw: UnsafeRawBufferPointer) {
+        // Binding the octets of a trivial value (an integer, inline octet storage) to UInt8 for the
+        // duration of the copy is always valid.
+        raw.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
+    }
+
     /// The first `count` octets of inline storage (a fixed-size OCTET STRING).
-    mutating func writeInlineOctets<Storage: SIMD>(_ storage: Storage, count: Int) where Storage.Scalar == UInt8 {
-        precondition(count <= Storage.scalarCount)
-        // A SIMD vector of UInt8 is stored as its lanes in order, one octet each.
-        withUnsafeBytes(of: storage) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    mutating func writeInlineOctets<Storage: InlineOctetStorage>(_ storage: Storage, count: Int) {
+        precondition(count <= Storage.capacity)
+        withUnsafeBytes(of: storage) { appendRaw(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 
     // MARK: - Integers
 
-    /// A fixed-size unsigned integer of `width` octets, big-endian.
+    /// A fixed-size unsigned integer of `width` octets (at most 8), big-endian.
     public mutating func writeFixedUnsigned(_ value: UInt64, width: Int) {
-        for i in stride(from: width - 1, through: 0, by: -1) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * i)))
-        }
+        precondition(width >= 0 && width <= 8, "an unsigned integer of \(width) octets")
+        guard width > 0 else { return }
+        // The value's low `width` octets, most significant first, appended in one call.
+        let bigEndian = (value << UInt64(64 - 8 * width)).bigEndian
+        withUnsafeBytes(of: bigEndian) { appendRaw(UnsafeRawBufferPointer(rebasing: $0[0..<width])) }
     }
 
     public mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
-    public mutating func writeUInt16(_ v: UInt16) { writeFixedUnsigned(UInt64(v), width: 2) }
-    public mutating func writeUInt32(_ v: UInt32) { writeFixedUnsigned(UInt64(v), width: 4) }
-    public mutating func writeUInt64(_ v: UInt64) { writeFixedUnsigned(v, width: 8) }
-    public mutating func writeInt32(_ v: Int32) { writeFixedUnsigned(UInt64(UInt32(bitPattern: v)), width: 4) }
+    public mutating func writeUInt16(_ v: UInt16) { withUnsafeBytes(of: v.bigEndian) { appendRaw($0) } }
+    public mutating func writeUInt32(_ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { appendRaw($0) } }
+    public mutating func writeUInt64(_ v: UInt64) { withUnsafeBytes(of: v.bigEndian) { appendRaw($0) } }
+    public mutating func writeInt32(_ v: Int32) { writeUInt32(UInt32(bitPattern: v)) }
 
     /// A length determinant in its minimal form.
     public mutating func writeLength(_ length: Int) {
@@ -94,6 +104,23 @@ public struct COERWriter: Sendable {
 
     // MARK: - Constructed
 
+    /// The one-octet preamble of a SEQUENCE with at most 8 preamble bits (extension bit first when
+    /// extensible, then one per OPTIONAL/DEFAULT component), zero-padded: `writePreamble([b0, b1, …])`
+    /// without building an array.
+    mutating func writePreamble(_ b0: Bool, _ b1: Bool = false, _ b2: Bool = false, _ b3: Bool = false,
+                                _ b4: Bool = false, _ b5: Bool = false, _ b6: Bool = false, _ b7: Bool = false) {
+        var octet: UInt8 = 0
+        if b0 { octet |= 0x80 }
+        if b1 { octet |= 0x40 }
+        if b2 { octet |= 0x20 }
+        if b3 { octet |= 0x10 }
+        if b4 { octet |= 0x08 }
+        if b5 { octet |= 0x04 }
+        if b6 { octet |= 0x02 }
+        if b7 { octet |= 0x01 }
+        bytes.append(octet)
+    }
+
     /// A SEQUENCE preamble from its bits (extension bit first when extensible), zero-padded.
     public mutating func writePreamble(_ bits: [Bool]) {
         guard !bits.isEmpty else { return }
@@ -136,20 +163,25 @@ public struct COERWriter: Sendable {
     /// A SEQUENCE OF.
     public mutating func writeSequenceOf<T: COERCodable>(_ elements: [T]) {
         writeQuantity(elements.count)
-        for e in elements { e.encode(to: &self) }
+        // By index: `elements[i]` is borrowed in place, where `for e in elements` would copy each element.
+        for i in elements.indices { elements[i].encode(to: &self) }
     }
 
     /// A SEQUENCE OF whose elements `element` writes.
     public mutating func writeSequenceOf<T>(_ elements: [T], element: (inout COERWriter, T) -> Void) {
         writeQuantity(elements.count)
-        for e in elements { element(&self, e) }
+        for i in elements.indices { element(&self, elements[i]) }
     }
 
-    /// An open type whose contents `body` writes.
+    /// An open type whose contents `body` writes: written in place, then the length determinant is
+    /// inserted in front of them.
     public mutating func writeOpenType(_ body: (inout COERWriter) -> Void) {
-        var inner = COERWriter()
-        body(&inner)
-        writeOctetString(inner.bytes)
+        let start = bytes.count
+        body(&self)
+        let length = bytes.count - start
+        var determinant = COERWriter()
+        determinant.writeLength(length)
+        bytes.insert(contentsOf: determinant.bytes, at: start)
     }
 
     /// An open type holding a value.

@@ -7,19 +7,46 @@
 /// The codec keeps value constraints (version 3, explicit ⇔ signature present ⇔ verificationKey) for
 /// the verifier; it decodes whatever is structurally valid.
 public struct Certificate: COERCodable, JSONRepresentable {
-    public var version: UInt8
-    public var type: CertificateType
-    public var issuer: IssuerIdentifier
-    public var toBeSigned: ToBeSignedCertificate
-    public var signature: Signature?
+    /// The components, boxed: a certificate is copied (into SPDUs, arrays, stores) far more often than
+    /// it is changed.
+    private var fields: Boxed<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var version: UInt8
+        var type: CertificateType
+        var issuer: IssuerIdentifier
+        var toBeSigned: ToBeSignedCertificate
+        var signature: Signature?
+    }
+
+    public var version: UInt8 {
+        get { fields.value.version }
+        set { fields.value.version = newValue }
+    }
+
+    public var type: CertificateType {
+        get { fields.value.type }
+        set { fields.value.type = newValue }
+    }
+
+    public var issuer: IssuerIdentifier {
+        get { fields.value.issuer }
+        set { fields.value.issuer = newValue }
+    }
+
+    public var toBeSigned: ToBeSignedCertificate {
+        get { fields.value.toBeSigned }
+        set { fields.value.toBeSigned = newValue }
+    }
+
+    public var signature: Signature? {
+        get { fields.value.signature }
+        set { fields.value.signature = newValue }
+    }
 
     public init(version: UInt8 = 3, type: CertificateType, issuer: IssuerIdentifier,
                 toBeSigned: ToBeSignedCertificate, signature: Signature?) {
-        self.version = version
-        self.type = type
-        self.issuer = issuer
-        self.toBeSigned = toBeSigned
-        self.signature = signature
+        fields = Boxed(Fields(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature))
     }
 
     /// Whether the issuer is `self` (a self-signed certificate).
@@ -42,12 +69,13 @@ public struct Certificate: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([signature != nil])
-        writer.writeUInt8(version)
-        type.encode(to: &writer)
-        issuer.encode(to: &writer)
-        toBeSigned.encode(to: &writer)
-        signature?.encode(to: &writer)
+        // Through `fields.value`, which lends the components in place (the getters return copies).
+        writer.writePreamble(fields.value.signature != nil)
+        writer.writeUInt8(fields.value.version)
+        fields.value.type.encode(to: &writer)
+        fields.value.issuer.encode(to: &writer)
+        fields.value.toBeSigned.encode(to: &writer)
+        fields.value.signature?.encode(to: &writer)
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -154,7 +182,7 @@ public struct LinkageData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([groupLinkageValue != nil])
+        writer.writePreamble(groupLinkageValue != nil)
         writer.writeUInt16(iCert)
         linkageValue.encode(to: &writer)
         groupLinkageValue?.encode(to: &writer)
@@ -313,7 +341,7 @@ public struct PsidGroupPermissions: COERCodable, JSONRepresentable {
         let hasMin = minChainLength != Self.defaultMinChainLength
         let hasRange = chainLengthRange != Self.defaultChainLengthRange
         let hasType = eeType != Self.defaultEeType
-        writer.writePreamble([hasMin, hasRange, hasType])
+        writer.writePreamble(hasMin, hasRange, hasType)
         subjectPermissions.encode(to: &writer)
         if hasMin { writer.writeSignedInteger(minChainLength) }
         if hasRange { writer.writeSignedInteger(chainLengthRange) }
@@ -430,9 +458,9 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, region != nil, assuranceLevel != nil,
-                              appPermissions != nil, certIssuePermissions != nil, certRequestPermissions != nil,
-                              canRequestRollover, encryptionKey != nil])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, region != nil, assuranceLevel != nil,
+                             appPermissions != nil, certIssuePermissions != nil, certRequestPermissions != nil,
+                             canRequestRollover, encryptionKey != nil)
         id.encode(to: &writer)
         cracaId.encode(to: &writer)
         writer.writeUInt16(crlSeries)

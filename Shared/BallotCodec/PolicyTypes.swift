@@ -125,7 +125,7 @@ public struct TemporalSeries<Kind: TemporalSeriesKind>: COERCodable, JSONReprese
     public func encode(to writer: inout COERWriter) {
         if let defaultValue = Kind.defaultInitial {
             let present = initial != defaultValue
-            writer.writePreamble([present])
+            writer.writePreamble(present)
             if present { initial.encode(to: &writer) }
         } else {
             initial.encode(to: &writer)
@@ -484,7 +484,7 @@ public struct CustomPolicyData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, requestingRaHostname != nil])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, requestingRaHostname != nil)
         requestingRaHostname?.encode(to: &writer)
         globalPolicy.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -563,7 +563,7 @@ public struct ToBeSignedPolicyData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeOctetString(policyID)
         generationTime.encode(to: &writer)
         activeTime.encode(to: &writer)
@@ -603,7 +603,7 @@ public struct BasePolicyFile: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         tbsData.encode(to: &writer)
         writer.writeSequenceOf(signatures)

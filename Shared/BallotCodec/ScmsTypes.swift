@@ -78,7 +78,7 @@ public struct TbsElectorEndorsement: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         type.encode(to: &writer)
         certificateHash.encode(to: &writer)
         generationTime.encode(to: &writer)
@@ -115,7 +115,7 @@ public struct ElectorBallot: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         certificate.encode(to: &writer)
         writer.writeSequenceOf(endorsements)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -185,7 +185,7 @@ public struct CompositeCrl: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeSequenceOf(securedCrlSeries)
         writer.writeSequenceOf(revokedRootCAs)
         writer.writeSequenceOf(revokedElectors)
@@ -322,7 +322,7 @@ public struct CertificateStore: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeSequenceOf(rootCAEndorsements)
         writer.writeSequenceOf(electorEndorsements)
         maCertificate.encode(to: &writer)
@@ -358,7 +358,7 @@ public struct GlobalCertificateChainFile: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt16(version)
         certStore.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -425,7 +425,7 @@ public struct LocalCertificateChainFile: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         version.encode(to: &writer)
         requiredCertStore.encode(to: &writer)
         writer.writeSequenceOf(optionalCertList)
@@ -568,7 +568,7 @@ public struct VersionedSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
@@ -598,7 +598,7 @@ public struct LaSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         writer.writeUInt16(laId)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -629,7 +629,7 @@ public struct MaSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         writer.writeSequenceOf(relevantPsids)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }

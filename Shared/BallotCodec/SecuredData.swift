@@ -130,8 +130,7 @@ extension COERReader {
 /// encryptedData EncryptedData, signedCertificateRequest Opaque, ... }`.
 public enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     case unsecuredData([UInt8])
-    /// Boxed: `SignedData` contains an `Ieee1609Dot2Data` (the payload), so the type is recursive here.
-    indirect case signedData(SignedData)
+    case signedData(SignedData)
     case encryptedData(EncryptedData)
     case signedCertificateRequest([UInt8])
     case unknownExtension(tag: UInt, encoding: [UInt8])
@@ -186,30 +185,55 @@ public enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
 
 /// `SignedData ::= SEQUENCE { hashId HashAlgorithm, tbsData ToBeSignedData, signer SignerIdentifier, signature Signature }`.
 public struct SignedData: COERCodable, JSONRepresentable {
-    public var hashId: HashAlgorithm
-    public var tbsData: ToBeSignedData
-    public var signer: SignerIdentifier
-    public var signature: Signature
+    /// The components, boxed: this is also where the recursion Ieee1609Dot2Data → SignedData →
+    /// tbsData.payload.data → Ieee1609Dot2Data is broken, and what an SPDU copy shares.
+    private var fields: Boxed<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var hashId: HashAlgorithm
+        var tbsData: ToBeSignedData
+        var signer: SignerIdentifier
+        var signature: Signature
+    }
+
+    public var hashId: HashAlgorithm {
+        get { fields.value.hashId }
+        set { fields.value.hashId = newValue }
+    }
+
+    public var tbsData: ToBeSignedData {
+        get { fields.value.tbsData }
+        set { fields.value.tbsData = newValue }
+    }
+
+    public var signer: SignerIdentifier {
+        get { fields.value.signer }
+        set { fields.value.signer = newValue }
+    }
+
+    public var signature: Signature {
+        get { fields.value.signature }
+        set { fields.value.signature = newValue }
+    }
 
     public init(hashId: HashAlgorithm, tbsData: ToBeSignedData, signer: SignerIdentifier, signature: Signature) {
-        self.hashId = hashId
-        self.tbsData = tbsData
-        self.signer = signer
-        self.signature = signature
+        fields = Boxed(Fields(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature))
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        hashId = try reader.decode("hashId")
-        tbsData = try reader.decode("tbsData")
-        signer = try reader.decode("signer")
-        signature = try reader.decode("signature")
+        let hashId: HashAlgorithm = try reader.decode("hashId")
+        let tbsData: ToBeSignedData = try reader.decode("tbsData")
+        let signer: SignerIdentifier = try reader.decode("signer")
+        let signature: Signature = try reader.decode("signature")
+        self.init(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature)
     }
 
     public func encode(to writer: inout COERWriter) {
-        hashId.encode(to: &writer)
-        tbsData.encode(to: &writer)
-        signer.encode(to: &writer)
-        signature.encode(to: &writer)
+        // Through `fields.value`, which lends the components in place (the getters return copies).
+        fields.value.hashId.encode(to: &writer)
+        fields.value.tbsData.encode(to: &writer)
+        fields.value.signer.encode(to: &writer)
+        fields.value.signature.encode(to: &writer)
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -302,7 +326,7 @@ public struct SignedDataPayload: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, data != nil, extDataHash != nil])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, data != nil, extDataHash != nil)
         data?.encode(to: &writer)
         extDataHash?.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -364,7 +388,7 @@ public struct MissingCrlIdentifier: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         cracaId.encode(to: &writer)
         writer.writeUInt16(crlSeries)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -443,10 +467,9 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        let known = knownAdditions
-        let ext = COERWriter.hasExtensions(known: known, unknown: unknownExtensionAdditions)
-        writer.writePreamble([ext, generationTime != nil, expiryTime != nil, generationLocation != nil,
-                              p2pcdLearningRequest != nil, missingCrlIdentifier != nil, encryptionKey != nil])
+        let ext = inlineP2pcdRequest != nil || requestedCertificate != nil || !unknownExtensionAdditions.isEmpty
+        writer.writePreamble(ext, generationTime != nil, expiryTime != nil, generationLocation != nil,
+                             p2pcdLearningRequest != nil, missingCrlIdentifier != nil, encryptionKey != nil)
         psid.encode(to: &writer)
         generationTime?.encode(to: &writer)
         expiryTime?.encode(to: &writer)
@@ -454,7 +477,7 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
         p2pcdLearningRequest?.encode(to: &writer)
         missingCrlIdentifier?.encode(to: &writer)
         encryptionKey?.encode(to: &writer)
-        if ext { writer.writeExtensionAdditions(known: known, unknown: unknownExtensionAdditions) }
+        if ext { writer.writeExtensionAdditions(known: knownAdditions, unknown: unknownExtensionAdditions) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
