@@ -532,8 +532,9 @@ public struct EcdsaSignature<Coordinate: FixedOctetString>: COERCodable, JSONRep
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        rSig = try reader.decode("rSig")
-        sSig = try reader.decode("sSig")
+        let rSig: EccCurvePoint<Coordinate> = try reader.decode("rSig")
+        let sSig: Coordinate = try reader.decode("sSig")
+        self.init(rSig: rSig, sSig: sSig)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -886,8 +887,9 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        psid = try reader.decode("psid")
-        ssp = try reader.decode("ssp", if: preamble[0])
+        let psid: Psid = try reader.decode("psid")
+        let ssp: ServiceSpecificPermissions? = try reader.decode("ssp", if: preamble[0])
+        self.init(psid: psid, ssp: ssp)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -988,8 +990,9 @@ public struct PsidSspRange: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        psid = try reader.decode("psid")
-        sspRange = try reader.decode("sspRange", if: preamble[0])
+        let psid: Psid = try reader.decode("psid")
+        let sspRange: SspRange? = try reader.decode("sspRange", if: preamble[0])
+        self.init(psid: psid, sspRange: sspRange)
     }
 
     public func encode(to writer: inout COERWriter) {

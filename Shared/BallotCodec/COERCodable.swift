@@ -17,21 +17,17 @@ extension COERCodable {
 
     /// Decodes a complete value from `bytes`; every byte must be consumed (`trailingBytes` otherwise).
     public init(coer bytes: [UInt8], limits: COERLimits = .init()) throws(COERError) {
-        var reader = COERReader(bytes, limits: limits)
-        try reader.checkInputSize()
-        self = try reader.component(Self.asn1TypeName) { (r: inout COERReader) throws(COERError) in
-            let value = try Self(from: &r)
-            try r.expectEnd()
-            return value
+        self = try COERReader.decodeComplete(bytes, limits: limits, name: { Self.asn1TypeName }) {
+            (r: inout COERReader) throws(COERError) in try Self(from: &r)
         }
     }
 
     /// The canonical COER encoding.
     public var coerEncoded: [UInt8] {
         // Most values this codec encodes (certificates, SPDUs, ballots) fit; larger ones grow by doubling.
-        var writer = COERWriter(reservingCapacity: 512)
+        var writer = COERWriter(reservingCapacity: 1024)
         encode(to: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 }
 

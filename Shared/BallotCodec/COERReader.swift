@@ -8,12 +8,12 @@
 ///
 /// ## How the path is kept
 ///
-/// A successful decode passes through a few hundred named components, so the path is not built as it
-/// goes: `decode(_:)` and the SEQUENCE OF readers only count the nesting depth (for
-/// `COERLimits.maxDepth`), and when an error passes through them on its way out they insert their
-/// component name (or `[index]`) into its path. Components entered with `enter(_:)` are kept on an
-/// explicit stack, which is what `pathString` renders and what an error starts from; the two kinds
-/// nest freely and the thrown path is the same as if every component had been on the stack.
+/// A reader made with `init(_:limits:)` keeps the component path as it goes, so `pathString` and every
+/// error name the full path. A successful decode passes through a few hundred components, though, so
+/// the complete-input entry points (`init(coer:limits:)`, `decodeContained`) first decode with a reader
+/// that only counts the nesting depth; if that fails they decode the same bytes again with a reader that
+/// keeps the path, and throw its error. Decoding is a deterministic function of the bytes and the
+/// limits, so the second run fails at the same place, for the same reason, with the full path.
 public struct COERReader: Sendable {
     /// One step of the component path.
     @usableFromInline
@@ -30,16 +30,24 @@ public struct COERReader: Sendable {
     public var offset: Int
     /// One past the last byte this reader may read (less than `bytes.count` inside an open type).
     public private(set) var end: Int
-    /// The components entered with `enter(_:)` and not yet left.
+    /// Whether components opened by `decode(_:)` and SEQUENCE OF elements go on `path` (always true for
+    /// readers made with the public initialiser; false for the first, fast run of a complete decode).
+    @usableFromInline let keepsPath: Bool
+    /// The open components (only those entered with `enter(_:)` unless `keepsPath`).
     @usableFromInline var path: [PathComponent] = []
-    /// Named components currently open (explicit and scoped), checked against `limits.maxDepth`.
+    /// Named components currently open, checked against `limits.maxDepth`.
     @usableFromInline var depth = 0
 
     /// A reader over `bytes`. An input larger than `limits.maxInputBytes` fails on the first read with
     /// `limitExceeded` (use `checkInputSize()` to fail early).
     public init(_ bytes: [UInt8], limits: COERLimits = .init()) {
+        self.init(bytes, limits: limits, keepsPath: true)
+    }
+
+    init(_ bytes: [UInt8], limits: COERLimits, keepsPath: Bool) {
         self.bytes = bytes
         self.limits = limits
+        self.keepsPath = keepsPath
         self.offset = 0
         self.end = bytes.count
     }
@@ -49,17 +57,42 @@ public struct COERReader: Sendable {
     /// Whether every byte up to `end` was consumed.
     public var isAtEnd: Bool { offset >= end }
 
+    // MARK: - Complete inputs
+
+    /// Decodes all of `bytes` with `body` inside the top-level component `name`, first without keeping
+    /// the path and, if that fails, again keeping it (see "How the path is kept").
+    static func decodeComplete<T>(_ bytes: [UInt8], limits: COERLimits, name: () -> String,
+                                  _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        func run(keepingPath: Bool) throws(COERError) -> T {
+            var reader = COERReader(bytes, limits: limits, keepsPath: keepingPath)
+            try reader.checkInputSize()
+            return try reader.component(name()) { (r: inout COERReader) throws(COERError) in
+                let value = try body(&r)
+                try r.expectEnd()
+                return value
+            }
+        }
+        do throws(COERError) {
+            return try run(keepingPath: false)
+        } catch {
+            return try rerunForPath(error) { () throws(COERError) in try run(keepingPath: true) }
+        }
+    }
+
+    /// Runs the path-keeping decode after `fastError` and throws its error (or `fastError`, should the
+    /// second run not fail, which a deterministic decoder cannot do).
+    @inline(never)
+    static func rerunForPath<T>(_ fastError: COERError, _ run: () throws(COERError) -> T) throws(COERError) -> T {
+        _ = try run()
+        throw fastError
+    }
+
     // MARK: - Path and errors
 
-    /// The path of the components entered with `enter(_:)`, dotted (`Root.a[1].b`). Components opened
-    /// by `decode(_:)` and SEQUENCE OF elements are not listed here; they are added to the path of an
-    /// error as it leaves them (see "How the path is kept").
-    public var pathString: String { Self.render(path[...]) }
-
-    /// Dotted rendering of `components`: names joined by `.`, indices as `[i]`.
-    static func render(_ components: ArraySlice<PathComponent>) -> String {
+    /// The current component path, dotted (`Root.a[1].b`).
+    public var pathString: String {
         var out = ""
-        for component in components {
+        for component in path {
             switch component {
             case .name(let name):
                 if !out.isEmpty { out += "." }
@@ -91,73 +124,39 @@ public struct COERReader: Sendable {
         path.removeLast()
     }
 
-    /// Runs `body` inside the named component `name` (what `enter(name)` … `leave()` does, without
-    /// building anything unless an error is thrown). `name` is evaluated only for an error.
+    /// Runs `body` inside the named component `name`: `enter(name)` … `leave()`, except that the name is
+    /// only evaluated and kept when `keepsPath`.
     @inlinable @inline(__always)
     mutating func component<T>(_ name: @autoclosure () -> String,
                                _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
-        let mark = path.count
+        if keepsPath { path.append(.name(name())) }
         depth += 1
-        do throws(COERError) {
-            if depth > limits.maxDepth { throw depthExceeded() }
-            let value = try body(&self)
-            depth -= 1
-            return value
-        } catch {
-            throw attaching(.name(name()), openedAt: mark, to: error)
-        }
+        if depth > limits.maxDepth { throw depthExceeded() }
+        let value = try body(&self)
+        depth -= 1
+        if keepsPath { path.removeLast() }
+        return value
     }
 
-    /// The error for a component nested deeper than `limits.maxDepth` (before the component's name is attached).
-    @usableFromInline
-    func depthExceeded() -> COERError { error(.limitExceeded, "nesting deeper than \(limits.maxDepth)") }
-
-    /// `error` as it leaves the scoped component `component`, which was opened while `mark` explicit
-    /// components were on the stack: the component goes right after those (everything an error raised
-    /// inside it collected so far is nested in it). An error whose path does not start with those
-    /// components was not raised by this reader and is passed on unchanged.
+    /// The error for a component nested deeper than `limits.maxDepth`.
     @usableFromInline @inline(never)
-    func attaching(_ component: PathComponent, openedAt mark: Int, to error: COERError) -> COERError {
-        let prefix = Self.render(path.prefix(mark))
-        let full = error.path.utf8
-        guard full.starts(with: prefix.utf8) else { return error }
-        let tail = String(decoding: full.dropFirst(prefix.utf8.count), as: UTF8.self)
-        let separated = tail.utf8.first.map { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") } ?? true
-        // After a non-empty prefix the rest of a path this reader rendered starts with `.` or `[`.
-        guard separated || prefix.isEmpty else { return error }
-        var out = prefix
-        switch component {
-        case .name(let name):
-            if !out.isEmpty { out += "." }
-            out += name
-        case .index(let i):
-            out += "[\(i)]"
-        }
-        if !separated { out += "." }
-        out += tail
-        var moved = error
-        moved.path = out
-        return moved
-    }
+    func depthExceeded() -> COERError { error(.limitExceeded, "nesting deeper than \(limits.maxDepth)") }
 
     /// Decodes a named component of type `T`.
     @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        // `component(name) { try T(from: &$0) }`, written out: the optimizer then calls `T.init(from:)` directly.
-        let mark = path.count
+        // `component(name) { try T(from: &$0) }`, written out so that `T.init(from:)` is called directly.
+        if keepsPath { path.append(.name(name)) }
         depth += 1
-        do throws(COERError) {
-            if depth > limits.maxDepth { throw depthExceeded() }
-            let value = try T(from: &self)
-            depth -= 1
-            return value
-        } catch {
-            throw attaching(.name(name), openedAt: mark, to: error)
-        }
+        if depth > limits.maxDepth { throw depthExceeded() }
+        let value = try T(from: &self)
+        depth -= 1
+        if keepsPath { path.removeLast() }
+        return value
     }
 
     /// Decodes a named OPTIONAL component of type `T` when its preamble bit says it is present.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, if present: Bool, as type: T.Type = T.self) throws(COERError) -> T? {
         guard present else { return nil }
         return try decode(name, as: T.self)
@@ -485,9 +484,10 @@ public struct COERReader: Sendable {
         }
         var out: [T] = []
         out.reserveCapacity(n)
-        let mark = path.count
         for i in 0..<n {
-            do throws(COERError) { out.append(try T(from: &self)) } catch { throw attaching(.index(i), openedAt: mark, to: error) }
+            if keepsPath { path.append(.index(i)) }
+            out.append(try T(from: &self))
+            if keepsPath { path.removeLast() }
         }
         return out
     }
@@ -503,9 +503,10 @@ public struct COERReader: Sendable {
         }
         var out: [T] = []
         out.reserveCapacity(n)
-        let mark = path.count
         for i in 0..<n {
-            do throws(COERError) { out.append(try element(&self)) } catch { throw attaching(.index(i), openedAt: mark, to: error) }
+            if keepsPath { path.append(.index(i)) }
+            out.append(try element(&self))
+            if keepsPath { path.removeLast() }
         }
         return out
     }

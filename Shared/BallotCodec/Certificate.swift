@@ -313,10 +313,10 @@ public struct PsidGroupPermissions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 3)
-        subjectPermissions = try reader.decode("subjectPermissions")
-        minChainLength = Self.defaultMinChainLength
-        chainLengthRange = Self.defaultChainLengthRange
-        eeType = Self.defaultEeType
+        let subjectPermissions: SubjectPermissions = try reader.decode("subjectPermissions")
+        var minChainLength = Self.defaultMinChainLength
+        var chainLengthRange = Self.defaultChainLengthRange
+        var eeType = Self.defaultEeType
         if preamble[0] {
             minChainLength = try reader.decodeNonDefault("minChainLength", default: Self.defaultMinChainLength,
                                                          shown: "1") { (r: inout COERReader) throws(COERError) in
@@ -335,6 +335,8 @@ public struct PsidGroupPermissions: COERCodable, JSONRepresentable {
                 try EndEntityType(from: &r)
             }
         }
+        self.init(subjectPermissions: subjectPermissions, minChainLength: minChainLength,
+                  chainLengthRange: chainLengthRange, eeType: eeType)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -430,31 +432,25 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 7)
-        id = try reader.decode("id")
-        cracaId = try reader.decode("cracaId")
-        crlSeries = try reader.decode("crlSeries")
-        validityPeriod = try reader.decode("validityPeriod")
-        region = try reader.decode("region", if: p[1])
-        assuranceLevel = try reader.decode("assuranceLevel", if: p[2])
-        appPermissions = nil
-        certIssuePermissions = nil
-        certRequestPermissions = nil
-        if p[3] {
-            appPermissions = try reader.decodeSequenceOf("appPermissions", PsidSsp.self, minElementSize: 3)
-        }
-        if p[4] {
-            certIssuePermissions = try reader.decodeSequenceOf("certIssuePermissions", PsidGroupPermissions.self, minElementSize: 2)
-        }
-        if p[5] {
-            certRequestPermissions = try reader.decodeSequenceOf("certRequestPermissions", PsidGroupPermissions.self, minElementSize: 2)
-        }
-        canRequestRollover = p[6]
-        encryptionKey = try reader.decode("encryptionKey", if: p[7])
-        verifyKeyIndicator = try reader.decode("verifyKeyIndicator")
-        unknownExtensionAdditions = []
-        if p[0] {
-            unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: true)
-        }
+        let id: CertificateId = try reader.decode("id")
+        let cracaId: HashedId3 = try reader.decode("cracaId")
+        let crlSeries: UInt16 = try reader.decode("crlSeries")
+        let validityPeriod: ValidityPeriod = try reader.decode("validityPeriod")
+        let region: GeographicRegion? = try reader.decode("region", if: p[1])
+        let assuranceLevel: SubjectAssurance? = try reader.decode("assuranceLevel", if: p[2])
+        let appPermissions = p[3] ? try reader.decodeSequenceOf("appPermissions", PsidSsp.self, minElementSize: 3) : nil
+        let certIssuePermissions = p[4]
+            ? try reader.decodeSequenceOf("certIssuePermissions", PsidGroupPermissions.self, minElementSize: 2) : nil
+        let certRequestPermissions = p[5]
+            ? try reader.decodeSequenceOf("certRequestPermissions", PsidGroupPermissions.self, minElementSize: 2) : nil
+        let encryptionKey: PublicEncryptionKey? = try reader.decode("encryptionKey", if: p[7])
+        let verifyKeyIndicator: VerificationKeyIndicator = try reader.decode("verifyKeyIndicator")
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(id: id, cracaId: cracaId, crlSeries: crlSeries, validityPeriod: validityPeriod, region: region,
+                  assuranceLevel: assuranceLevel, appPermissions: appPermissions,
+                  certIssuePermissions: certIssuePermissions, certRequestPermissions: certRequestPermissions,
+                  canRequestRollover: p[6], encryptionKey: encryptionKey, verifyKeyIndicator: verifyKeyIndicator,
+                  unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {

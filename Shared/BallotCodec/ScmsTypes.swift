@@ -71,10 +71,12 @@ public struct TbsElectorEndorsement: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        type = try reader.decode("type")
-        certificateHash = try reader.decode("certificateHash")
-        generationTime = try reader.decode("generationTime")
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let type: EndorsementType = try reader.decode("type")
+        let certificateHash: HashedId32 = try reader.decode("certificateHash")
+        let generationTime: Time32 = try reader.decode("generationTime")
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(type: type, certificateHash: certificateHash, generationTime: generationTime,
+                  unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -109,9 +111,11 @@ public struct ElectorBallot: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        certificate = try reader.decode("certificate")
-        endorsements = try reader.decodeSequenceOf("endorsements", Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let certificate: Certificate = try reader.decode("certificate")
+        let endorsements = try reader.decodeSequenceOf("endorsements", Ieee1609Dot2Data.self, size: 1...Int.max,
+                                                       minElementSize: 3)
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(certificate: certificate, endorsements: endorsements, unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {

@@ -24,8 +24,11 @@ public struct Ieee1609Dot2Data: COERCodable, JSONRepresentable {
     public var signedPayloadData: Ieee1609Dot2Data? { signedData?.tbsData.payload.data }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        protocolVersion = try reader.decode("protocolVersion")
-        content = try reader.decode("content")
+        // Components into locals, then the memberwise initialiser: assigning them to `self` one by one
+        // makes the optimizer copy the finished value out of a temporary (here and in the other hot types).
+        let protocolVersion: UInt8 = try reader.decode("protocolVersion")
+        let content: Ieee1609Dot2Content = try reader.decode("content")
+        self.init(protocolVersion: protocolVersion, content: content)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -116,12 +119,8 @@ extension COERReader {
     /// path starts with `pathPrefix` and offsets are relative to `octets`.
     public static func decodeContained<T: COERCodable>(_ type: T.Type, from octets: [UInt8], limits: COERLimits,
                                                        pathPrefix: String) throws(COERError) -> T {
-        var reader = COERReader(octets, limits: limits)
-        try reader.checkInputSize()
-        return try reader.component("\(pathPrefix)(\(T.asn1TypeName))") { (r: inout COERReader) throws(COERError) in
-            let value = try T(from: &r)
-            try r.expectEnd()
-            return value
+        try decodeComplete(octets, limits: limits, name: { "\(pathPrefix)(\(T.asn1TypeName))" }) {
+            (r: inout COERReader) throws(COERError) in try T(from: &r)
         }
     }
 }
@@ -290,8 +289,9 @@ public struct ToBeSignedData: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        payload = try reader.decode("payload")
-        headerInfo = try reader.decode("headerInfo")
+        let payload: SignedDataPayload = try reader.decode("payload")
+        let headerInfo: HeaderInfo = try reader.decode("headerInfo")
+        self.init(payload: payload, headerInfo: headerInfo)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -320,9 +320,10 @@ public struct SignedDataPayload: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 2)
-        data = try reader.decode("data", if: p[1])
-        extDataHash = try reader.decode("extDataHash", if: p[2])
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let data: Ieee1609Dot2Data? = try reader.decode("data", if: p[1])
+        let extDataHash: HashedData? = try reader.decode("extDataHash", if: p[2])
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(data: data, extDataHash: extDataHash, unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -438,18 +439,18 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 6)
-        psid = try reader.decode("psid")
-        generationTime = try reader.decode("generationTime", if: p[1])
-        expiryTime = try reader.decode("expiryTime", if: p[2])
-        generationLocation = try reader.decode("generationLocation", if: p[3])
-        p2pcdLearningRequest = try reader.decode("p2pcdLearningRequest", if: p[4])
-        missingCrlIdentifier = try reader.decode("missingCrlIdentifier", if: p[5])
-        encryptionKey = try reader.decode("encryptionKey", if: p[6])
+        let psid: Psid = try reader.decode("psid")
+        let generationTime: Time64? = try reader.decode("generationTime", if: p[1])
+        let expiryTime: Time64? = try reader.decode("expiryTime", if: p[2])
+        let generationLocation: ThreeDLocation? = try reader.decode("generationLocation", if: p[3])
+        let p2pcdLearningRequest: HashedId3? = try reader.decode("p2pcdLearningRequest", if: p[4])
+        let missingCrlIdentifier: MissingCrlIdentifier? = try reader.decode("missingCrlIdentifier", if: p[5])
+        let encryptionKey: EncryptionKey? = try reader.decode("encryptionKey", if: p[6])
         var inline: [HashedId3]?
         var requested: Certificate?
-        unknownExtensionAdditions = []
+        var unknown: [COERUnknownAddition] = []
         if p[0] {
-            unknownExtensionAdditions = try reader.readExtensionAdditions(knownCount: 2) { index, r throws(COERError) in
+            unknown = try reader.readExtensionAdditions(knownCount: 2) { index, r throws(COERError) in
                 if index == 0 {
                     inline = try r.decodeSequenceOf("inlineP2pcdRequest", HashedId3.self, minElementSize: 3)
                 } else {
@@ -457,8 +458,10 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
                 }
             }
         }
-        inlineP2pcdRequest = inline
-        requestedCertificate = requested
+        self.init(psid: psid, generationTime: generationTime, expiryTime: expiryTime,
+                  generationLocation: generationLocation, p2pcdLearningRequest: p2pcdLearningRequest,
+                  missingCrlIdentifier: missingCrlIdentifier, encryptionKey: encryptionKey,
+                  inlineP2pcdRequest: inline, requestedCertificate: requested, unknownExtensionAdditions: unknown)
     }
 
     private var knownAdditions: [[UInt8]?] {
