@@ -21,8 +21,9 @@ struct HandPathed: COERCodable {
     }
 }
 
-/// Error paths are assembled as errors leave their components; these tests pin that the result is the
-/// full component path, whatever mix of scoped and hand-opened components it passes through.
+/// `init(coer:)` decodes without keeping the path and re-decodes to report a failure; these tests pin that
+/// the error is still the full component path, whatever mix of scoped and hand-opened components it
+/// passes through, and that the depth limit counts the same components as before.
 @Suite("error paths")
 struct ErrorPathTests {
     @Test("hand-opened components and scoped ones nest in order")
