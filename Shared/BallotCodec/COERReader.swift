@@ -221,9 +221,12 @@ public struct COERReader: Sendable {
 
     @inline(__always)
     mutating func need(_ n: Int, _ what: @autoclosure () -> String) throws(COERError) {
-        if n > end - offset {
-            throw error(.truncated, "\(what()) needs \(n) byte(s), \(end - offset) left")
-        }
+        if n > end - offset { throw truncated(n, what()) }
+    }
+
+    @inline(never)
+    func truncated(_ n: Int, _ what: String) -> COERError {
+        error(.truncated, "\(what) needs \(n) byte(s), \(end - offset) left")
     }
 
     /// One octet.
@@ -286,7 +289,18 @@ public struct COERReader: Sendable {
 
     /// A length determinant (X.696 §8.6): short form below 128, else `0x80+n` and n big-endian octets,
     /// minimal. The returned length is *not* yet checked against the bytes left (see `readLengthChecked`).
+    @inline(__always)
     public mutating func readLength() throws(COERError) -> Int {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int(bytes[offset - 1])
+        }
+        return try readLongLength()
+    }
+
+    /// `readLength` past its one-octet fast path (long forms and every error).
+    @inline(never)
+    mutating func readLongLength() throws(COERError) -> Int {
         let start = offset
         let first = try readByte()
         if first < 0x80 { return Int(first) }
@@ -306,6 +320,7 @@ public struct COERReader: Sendable {
     }
 
     /// A length determinant that must fit in the bytes that remain (checked before any allocation).
+    @inline(__always)
     public mutating func readLengthChecked() throws(COERError) -> Int {
         let start = offset
         let length = try readLength()
@@ -347,7 +362,18 @@ public struct COERReader: Sendable {
 
     /// ENUMERATED (X.696 §11): one octet for 0…127, else `0x80+n` and n two's-complement octets,
     /// minimal. OER has no extension bit for ENUMERATED.
+    @inline(__always)
     public mutating func readEnumerated() throws(COERError) -> Int {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int(bytes[offset - 1])
+        }
+        return try readLongEnumerated()
+    }
+
+    /// `readEnumerated` past its one-octet fast path.
+    @inline(never)
+    mutating func readLongEnumerated() throws(COERError) -> Int {
         let start = offset
         let first = try readByte()
         if first < 0x80 { return Int(first) }
@@ -409,9 +435,21 @@ public struct COERReader: Sendable {
 
     /// The preamble of a SEQUENCE: one extension bit if `extensible`, then one bit per OPTIONAL/DEFAULT
     /// root component, MSB first, zero-padded to whole octets. Padding bits must be zero.
+    @inline(__always)
     public mutating func readPreamble(extensible: Bool, optionalCount: Int) throws(COERError) -> COERPreamble {
         let bitCount = (extensible ? 1 : 0) + optionalCount
         if bitCount == 0 { return COERPreamble(bits: 0, count: 0) }
+        // Fast path: a one-octet preamble whose padding bits are zero.
+        if bitCount <= 8, offset < end, bytes[offset] & UInt8(truncatingIfNeeded: (1 << (8 - bitCount)) - 1) == 0 {
+            offset += 1
+            return COERPreamble(bits: UInt64(bytes[offset - 1]) << 56, count: bitCount)
+        }
+        return try readLongPreamble(bitCount: bitCount)
+    }
+
+    /// `readPreamble` past its one-octet fast path.
+    @inline(never)
+    mutating func readLongPreamble(bitCount: Int) throws(COERError) -> COERPreamble {
         let start = offset
         let octets = (bitCount + 7) / 8
         if octets > 8 { throw error(.unsupported, at: start, "preamble of \(bitCount) bits") }
@@ -426,7 +464,18 @@ public struct COERReader: Sendable {
 
     /// A CHOICE tag (X.696 §20): must be context-specific; number < 63 in the first octet, else
     /// `0xbf` plus minimal base-128 octets for numbers ≥ 63.
+    @inline(__always)
     public mutating func readChoiceTag() throws(COERError) -> UInt {
+        if offset < end, bytes[offset] & 0xc0 == 0x80, bytes[offset] & 0x3f < 63 {
+            offset += 1
+            return UInt(bytes[offset - 1] & 0x3f)
+        }
+        return try readLongChoiceTag()
+    }
+
+    /// `readChoiceTag` past its one-octet fast path (numbers from 63, and every error).
+    @inline(never)
+    mutating func readLongChoiceTag() throws(COERError) -> UInt {
         let start = offset
         let first = try readByte()
         if first & 0xc0 != 0x80 {
@@ -453,7 +502,22 @@ public struct COERReader: Sendable {
     /// The quantity of a SEQUENCE OF (X.696 §19): one octet L, then the count in L octets, minimal.
     /// The count is checked against `maxElements` and against the bytes left (every element of the
     /// types in this codec takes at least `minElementSize` octets) before anything is allocated.
+    @inline(__always)
     public mutating func readQuantity(minElementSize: Int = 1) throws(COERError) -> Int {
+        // Fast path: `01 n` with n elements that pass the limit and fit in the bytes left.
+        if end - offset >= 2, bytes[offset] == 1 {
+            let n = Int(bytes[offset + 1])
+            if n <= limits.maxElements && (n == 0 || n <= (end - offset - 2) / max(minElementSize, 1)) {
+                offset += 2
+                return n
+            }
+        }
+        return try readLongQuantity(minElementSize: minElementSize)
+    }
+
+    /// `readQuantity` past its two-octet fast path.
+    @inline(never)
+    mutating func readLongQuantity(minElementSize: Int) throws(COERError) -> Int {
         let start = offset
         let l = Int(try readByte())
         if l == 0 { throw error(.invalidValue, at: start, "SEQUENCE OF quantity with zero-length count") }
