@@ -893,9 +893,9 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble(ssp != nil)
+        writer.writePreamble(ssp.isPresent)
         psid.encode(to: &writer)
-        ssp?.encode(to: &writer)
+        if let ssp { ssp.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -996,9 +996,9 @@ public struct PsidSspRange: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble(sspRange != nil)
+        writer.writePreamble(sspRange.isPresent)
         psid.encode(to: &writer)
-        sspRange?.encode(to: &writer)
+        if let sspRange { sspRange.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {

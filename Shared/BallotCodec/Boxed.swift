@@ -24,3 +24,12 @@ struct Boxed<Value: Hashable & Sendable>: Hashable, Sendable {
 
     func hash(into hasher: inout Hasher) { hasher.combine(box.value) }
 }
+
+extension Optional {
+    /// Whether there is a value. Unlike `!= nil` (which the compiler may lower to `Equatable`'s `!=` on a
+    /// copy of both operands) this never copies the wrapped value.
+    @inline(__always)
+    var isPresent: Bool {
+        if case .some = self { return true } else { return false }
+    }
+}

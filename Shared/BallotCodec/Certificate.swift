@@ -70,12 +70,12 @@ public struct Certificate: COERCodable, JSONRepresentable {
 
     public func encode(to writer: inout COERWriter) {
         // Through `fields.value`, which lends the components in place (the getters return copies).
-        writer.writePreamble(fields.value.signature != nil)
+        writer.writePreamble(fields.value.signature.isPresent)
         writer.writeUInt8(fields.value.version)
         fields.value.type.encode(to: &writer)
         fields.value.issuer.encode(to: &writer)
         fields.value.toBeSigned.encode(to: &writer)
-        fields.value.signature?.encode(to: &writer)
+        if let signature = fields.value.signature { signature.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -182,10 +182,10 @@ public struct LinkageData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble(groupLinkageValue != nil)
+        writer.writePreamble(groupLinkageValue.isPresent)
         writer.writeUInt16(iCert)
         linkageValue.encode(to: &writer)
-        groupLinkageValue?.encode(to: &writer)
+        if let groupLinkageValue { groupLinkageValue.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -454,19 +454,19 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble(!unknownExtensionAdditions.isEmpty, region != nil, assuranceLevel != nil,
-                             appPermissions != nil, certIssuePermissions != nil, certRequestPermissions != nil,
-                             canRequestRollover, encryptionKey != nil)
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, region.isPresent, assuranceLevel.isPresent,
+                             appPermissions.isPresent, certIssuePermissions.isPresent, certRequestPermissions.isPresent,
+                             canRequestRollover, encryptionKey.isPresent)
         id.encode(to: &writer)
         cracaId.encode(to: &writer)
         writer.writeUInt16(crlSeries)
         validityPeriod.encode(to: &writer)
-        region?.encode(to: &writer)
-        assuranceLevel?.encode(to: &writer)
+        if let region { region.encode(to: &writer) }
+        if let assuranceLevel { assuranceLevel.encode(to: &writer) }
         if let appPermissions { writer.writeSequenceOf(appPermissions) }
         if let certIssuePermissions { writer.writeSequenceOf(certIssuePermissions) }
         if let certRequestPermissions { writer.writeSequenceOf(certRequestPermissions) }
-        encryptionKey?.encode(to: &writer)
+        if let encryptionKey { encryptionKey.encode(to: &writer) }
         verifyKeyIndicator.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty {
             writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions)

@@ -327,9 +327,9 @@ public struct SignedDataPayload: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble(!unknownExtensionAdditions.isEmpty, data != nil, extDataHash != nil)
-        data?.encode(to: &writer)
-        extDataHash?.encode(to: &writer)
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, data.isPresent, extDataHash.isPresent)
+        if let data { data.encode(to: &writer) }
+        if let extDataHash { extDataHash.encode(to: &writer) }
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
 
@@ -470,16 +470,16 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        let ext = inlineP2pcdRequest != nil || requestedCertificate != nil || !unknownExtensionAdditions.isEmpty
-        writer.writePreamble(ext, generationTime != nil, expiryTime != nil, generationLocation != nil,
-                             p2pcdLearningRequest != nil, missingCrlIdentifier != nil, encryptionKey != nil)
+        let ext = inlineP2pcdRequest.isPresent || requestedCertificate.isPresent || !unknownExtensionAdditions.isEmpty
+        writer.writePreamble(ext, generationTime.isPresent, expiryTime.isPresent, generationLocation.isPresent,
+                             p2pcdLearningRequest.isPresent, missingCrlIdentifier.isPresent, encryptionKey.isPresent)
         psid.encode(to: &writer)
-        generationTime?.encode(to: &writer)
-        expiryTime?.encode(to: &writer)
-        generationLocation?.encode(to: &writer)
-        p2pcdLearningRequest?.encode(to: &writer)
-        missingCrlIdentifier?.encode(to: &writer)
-        encryptionKey?.encode(to: &writer)
+        if let generationTime { generationTime.encode(to: &writer) }
+        if let expiryTime { expiryTime.encode(to: &writer) }
+        if let generationLocation { generationLocation.encode(to: &writer) }
+        if let p2pcdLearningRequest { p2pcdLearningRequest.encode(to: &writer) }
+        if let missingCrlIdentifier { missingCrlIdentifier.encode(to: &writer) }
+        if let encryptionKey { encryptionKey.encode(to: &writer) }
         if ext { writer.writeExtensionAdditions(known: knownAdditions, unknown: unknownExtensionAdditions) }
     }
 
