@@ -129,14 +129,22 @@ public struct COERReader: Sendable {
     @inlinable @inline(__always)
     mutating func component<T>(_ name: @autoclosure () -> String,
                                _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
-        if keepsPath { path.append(.name(name())) }
+        if keepsPath { push(.name(name())) }
         depth += 1
         if depth > limits.maxDepth { throw depthExceeded() }
         let value = try body(&self)
         depth -= 1
-        if keepsPath { path.removeLast() }
+        if keepsPath { pop() }
         return value
     }
+
+    /// Puts a scoped component on the path (out of line: only path-keeping readers get here).
+    @usableFromInline @inline(never)
+    mutating func push(_ component: PathComponent) { path.append(component) }
+
+    /// Takes the last scoped component off the path.
+    @usableFromInline @inline(never)
+    mutating func pop() { path.removeLast() }
 
     /// The error for a component nested deeper than `limits.maxDepth`.
     @usableFromInline @inline(never)
@@ -146,12 +154,12 @@ public struct COERReader: Sendable {
     @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
         // `component(name) { try T(from: &$0) }`, written out so that `T.init(from:)` is called directly.
-        if keepsPath { path.append(.name(name)) }
+        if keepsPath { push(.name(name)) }
         depth += 1
         if depth > limits.maxDepth { throw depthExceeded() }
         let value = try T(from: &self)
         depth -= 1
-        if keepsPath { path.removeLast() }
+        if keepsPath { pop() }
         return value
     }
 
@@ -549,9 +557,9 @@ public struct COERReader: Sendable {
         var out: [T] = []
         out.reserveCapacity(n)
         for i in 0..<n {
-            if keepsPath { path.append(.index(i)) }
+            if keepsPath { push(.index(i)) }
             out.append(try T(from: &self))
-            if keepsPath { path.removeLast() }
+            if keepsPath { pop() }
         }
         return out
     }
@@ -568,9 +576,9 @@ public struct COERReader: Sendable {
         var out: [T] = []
         out.reserveCapacity(n)
         for i in 0..<n {
-            if keepsPath { path.append(.index(i)) }
+            if keepsPath { push(.index(i)) }
             out.append(try element(&self))
-            if keepsPath { path.removeLast() }
+            if keepsPath { pop() }
         }
         return out
     }

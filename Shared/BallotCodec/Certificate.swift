@@ -430,6 +430,8 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 7)
         let id: CertificateId = try reader.decode("id")

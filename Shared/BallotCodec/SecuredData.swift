@@ -288,6 +288,8 @@ public struct ToBeSignedData: COERCodable, JSONRepresentable {
         self.headerInfo = headerInfo
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let payload: SignedDataPayload = try reader.decode("payload")
         let headerInfo: HeaderInfo = try reader.decode("headerInfo")
@@ -318,6 +320,8 @@ public struct SignedDataPayload: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 2)
         let data: Ieee1609Dot2Data? = try reader.decode("data", if: p[1])
@@ -437,6 +441,8 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 6)
         let psid: Psid = try reader.decode("psid")
