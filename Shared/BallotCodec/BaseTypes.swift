@@ -24,11 +24,30 @@ public struct Psid: COERCodable, JSONRepresentable, ExpressibleByIntegerLiteral,
 /// `Hostname ::= UTF8String (SIZE(0..255))`. Keeps the exact UTF-8 octets (equality is by octets,
 /// not by Unicode canonical equivalence).
 public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The octets: up to 32 inline (no allocation; certificate names are short), longer ones in an array.
+    /// Each length has one representation, so the synthesized `==`/`hash` compare the octets.
+    private enum Storage: Hashable, Sendable {
+        case inline(OctetWords4, count: UInt8)
+        case array([UInt8])
+
+        init(_ octets: [UInt8]) {
+            self = octets.count <= OctetWords4.capacity
+                ? .inline(OctetWords4(exactly: octets.count, of: octets), count: UInt8(octets.count)) : .array(octets)
+        }
+    }
+
+    private var storage: Storage
+
     /// The UTF-8 octets as encoded.
-    public let utf8: [UInt8]
+    public var utf8: [UInt8] {
+        switch storage {
+        case .inline(let words, let count): return words.octets(Int(count))
+        case .array(let octets): return octets
+        }
+    }
 
     /// A hostname from a string (its UTF-8 octets).
-    public init(_ string: String) { utf8 = Array(string.utf8) }
+    public init(_ string: String) { storage = Storage(Array(string.utf8)) }
     public init(stringLiteral value: String) { self.init(value) }
 
     /// The text.
@@ -37,20 +56,37 @@ public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiter
 
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
-        let octets = try reader.readOctetString()
-        // Fast path: up to 255 ASCII octets are valid UTF-8 of at most 255 characters.
-        if octets.count > 255 || octets.contains(where: { $0 >= 0x80 }) {
+        let n = try reader.readLengthChecked()
+        // Fast path: up to 32 ASCII octets are valid UTF-8 of at most 255 characters, kept inline.
+        if n <= OctetWords4.capacity && reader.bytes[reader.offset..<(reader.offset + n)].allSatisfy({ $0 < 0x80 }) {
+            storage = .inline(try reader.readInlineOctets(n), count: UInt8(n))
+            return
+        }
+        let octets = try reader.readOctets(n)
+        if octets.contains(where: { $0 >= 0x80 }) {
             guard let text = String(validating: octets, as: UTF8.self) else {
                 throw reader.error(.invalidValue, at: start, "Hostname is not valid UTF-8")
             }
             if text.unicodeScalars.count > 255 {
                 throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
             }
+        } else if octets.count > 255 {
+            // ASCII: one character per octet.
+            throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
         }
-        utf8 = octets
+        storage = Storage(octets)
     }
 
-    public func encode(to writer: inout COERWriter) { writer.writeOctetString(utf8) }
+    public func encode(to writer: inout COERWriter) {
+        switch storage {
+        case .inline(let words, let count):
+            writer.writeLength(Int(count))
+            writer.writeInlineOctets(words, count: Int(count))
+        case .array(let octets):
+            writer.writeOctetString(octets)
+        }
+    }
+
     public func jsonValue(_ options: JSONOptions) -> JSONValue { .string(string) }
 }
 
