@@ -62,51 +62,48 @@ public enum BallotForm: COERCodable, JSONRepresentable {
         let first = reader.bytes[reader.offset]
         switch first {
         case 0x00, 0x80:
-            try reader.enter("ElectorBallot")
-            self = .ballot(try ElectorBallot(from: &reader))
-            reader.leave()
+            self = .ballot(try reader.decode("ElectorBallot"))
         case Ieee1609Dot2Data.currentProtocolVersion:
-            try reader.enter("UnsecuredElectorBallot")
-            self = .unsecured(try Self.decodeUnsecured(&reader))
-            reader.leave()
+            self = .unsecured(try reader.component("UnsecuredElectorBallot") { (r: inout COERReader) throws(COERError) in
+                try Self.decodeUnsecured(&r)
+            })
         default:
-            try reader.enter("ScopedElectorBallot")
-            self = .scoped(try Self.decodeScoped(&reader))
-            reader.leave()
+            self = .scoped(try reader.component("ScopedElectorBallot") { (r: inout COERReader) throws(COERError) in
+                try Self.decodeScoped(&r)
+            })
         }
     }
 
     static func decodeScoped(_ reader: inout COERReader) throws(COERError) -> ScmsPDU {
         let version: UInt8 = try reader.decode("version")
-        try reader.enter("content")
-        let start = reader.offset
-        let content = try ScmsPDU.Content(from: &reader)
-        guard case .ccm(.electorBallot) = content else {
-            throw reader.error(.constraintViolation, at: start, "ScmsPDU content is not ccm.electorBallot")
+        let content = try reader.component("content") { (r: inout COERReader) throws(COERError) in
+            let start = r.offset
+            let content = try ScmsPDU.Content(from: &r)
+            guard case .ccm(.electorBallot) = content else {
+                throw r.error(.constraintViolation, at: start, "ScmsPDU content is not ccm.electorBallot")
+            }
+            return content
         }
-        reader.leave()
         return ScmsPDU(version: version, content: content)
     }
 
     static func decodeUnsecured(_ reader: inout COERReader) throws(COERError) -> Ieee1609Dot2Data {
         let version: UInt8 = try reader.decode("protocolVersion")
-        try reader.enter("content")
-        let tagStart = reader.offset
-        let tag = try reader.readChoiceTag()
-        guard tag == 0 else {
-            throw reader.error(.constraintViolation, at: tagStart, "Ieee1609Dot2Data content [\(tag)] is not unsecuredData")
+        let octets = try reader.component("content") { (r: inout COERReader) throws(COERError) in
+            let tagStart = r.offset
+            let tag = try r.readChoiceTag()
+            guard tag == 0 else {
+                throw r.error(.constraintViolation, at: tagStart, "Ieee1609Dot2Data content [\(tag)] is not unsecuredData")
+            }
+            return try r.component("unsecuredData") { (r: inout COERReader) throws(COERError) in
+                let length = try r.readLengthChecked()
+                let start = r.offset
+                _ = try r.component("ScopedElectorBallot") { (r: inout COERReader) throws(COERError) in
+                    try r.readConfined(length: length) { (r: inout COERReader) throws(COERError) in try decodeScoped(&r) }
+                }
+                return Array(r.bytes[start..<(start + length)])
+            }
         }
-        try reader.enter("unsecuredData")
-        let length = try reader.readLengthChecked()
-        let start = reader.offset
-        try reader.enter("ScopedElectorBallot")
-        _ = try reader.readConfined(length: length) { (r: inout COERReader) throws(COERError) in
-            try decodeScoped(&r)
-        }
-        reader.leave()
-        let octets = Array(reader.bytes[start..<(start + length)])
-        reader.leave()
-        reader.leave()
         return Ieee1609Dot2Data(protocolVersion: version, content: .unsecuredData(octets))
     }
 

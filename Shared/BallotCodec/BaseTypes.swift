@@ -24,11 +24,30 @@ public struct Psid: COERCodable, JSONRepresentable, ExpressibleByIntegerLiteral,
 /// `Hostname ::= UTF8String (SIZE(0..255))`. Keeps the exact UTF-8 octets (equality is by octets,
 /// not by Unicode canonical equivalence).
 public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The octets: up to 32 inline (no allocation; certificate names are short), longer ones in an array.
+    /// Each length has one representation, so the synthesized `==`/`hash` compare the octets.
+    private enum Storage: Hashable, Sendable {
+        case inline(OctetWords4, count: UInt8)
+        case array([UInt8])
+
+        init(_ octets: [UInt8]) {
+            self = octets.count <= OctetWords4.capacity
+                ? .inline(OctetWords4(exactly: octets.count, of: octets), count: UInt8(octets.count)) : .array(octets)
+        }
+    }
+
+    private var storage: Storage
+
     /// The UTF-8 octets as encoded.
-    public let utf8: [UInt8]
+    public var utf8: [UInt8] {
+        switch storage {
+        case .inline(let words, let count): return words.octets(Int(count))
+        case .array(let octets): return octets
+        }
+    }
 
     /// A hostname from a string (its UTF-8 octets).
-    public init(_ string: String) { utf8 = Array(string.utf8) }
+    public init(_ string: String) { storage = Storage(Array(string.utf8)) }
     public init(stringLiteral value: String) { self.init(value) }
 
     /// The text.
@@ -37,25 +56,48 @@ public struct Hostname: COERCodable, JSONRepresentable, ExpressibleByStringLiter
 
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
-        let octets = try reader.readOctetString()
-        guard let text = String(validating: octets, as: UTF8.self) else {
-            throw reader.error(.invalidValue, at: start, "Hostname is not valid UTF-8")
+        let n = try reader.readLengthChecked()
+        // Fast path: up to 32 ASCII octets are valid UTF-8 of at most 255 characters, kept inline.
+        if n <= OctetWords4.capacity && reader.bytes[reader.offset..<(reader.offset + n)].allSatisfy({ $0 < 0x80 }) {
+            storage = .inline(try reader.readInlineOctets(n), count: UInt8(n))
+            return
         }
-        if text.unicodeScalars.count > 255 {
+        let octets = try reader.readOctets(n)
+        if octets.contains(where: { $0 >= 0x80 }) {
+            guard let text = String(validating: octets, as: UTF8.self) else {
+                throw reader.error(.invalidValue, at: start, "Hostname is not valid UTF-8")
+            }
+            if text.unicodeScalars.count > 255 {
+                throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
+            }
+        } else if octets.count > 255 {
+            // ASCII: one character per octet.
             throw reader.error(.constraintViolation, at: start, "Hostname longer than 255 characters")
         }
-        utf8 = octets
+        storage = Storage(octets)
     }
 
-    public func encode(to writer: inout COERWriter) { writer.writeOctetString(utf8) }
+    public func encode(to writer: inout COERWriter) {
+        switch storage {
+        case .inline(let words, let count):
+            writer.writeLength(Int(count))
+            writer.writeInlineOctets(words, count: Int(count))
+        case .array(let octets):
+            writer.writeOctetString(octets)
+        }
+    }
+
     public func jsonValue(_ options: JSONOptions) -> JSONValue { .string(string) }
 }
 
 /// `SubjectAssurance ::= OCTET STRING (SIZE(1))`.
 public struct SubjectAssurance: FixedOctetString {
     public static let octetCount = 1
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords1
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 // MARK: - Time spans
@@ -97,6 +139,9 @@ public enum Duration: COERCodable, JSONRepresentable {
         }
     }
 
+    /// Alternative names, by tag.
+    static let alternativeNames = ["microseconds", "milliseconds", "seconds", "minutes", "hours", "sixtyHours", "years"]
+
     private var parts: (UInt, String, UInt16) {
         switch self {
         case .microseconds(let v): return (0, "microseconds", v)
@@ -112,11 +157,10 @@ public enum Duration: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
         let tag = try reader.readChoiceTag()
-        let names = ["microseconds", "milliseconds", "seconds", "minutes", "hours", "sixtyHours", "years"]
         guard tag < 7 else { throw reader.error(.invalidValue, at: start, "unknown Duration alternative [\(tag)]") }
-        try reader.enter(names[Int(tag)])
-        let v = try reader.readUInt16()
-        reader.leave()
+        let v = try reader.component(Self.alternativeNames[Int(tag)]) { (r: inout COERReader) throws(COERError) in
+            try r.readUInt16()
+        }
         switch tag {
         case 0: self = .microseconds(v)
         case 1: self = .milliseconds(v)
@@ -188,8 +232,8 @@ public struct TwoDLocation: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("latitude"); latitude = try reader.readInt32(); reader.leave()
-        try reader.enter("longitude"); longitude = try reader.readInt32(); reader.leave()
+        latitude = try reader.decodeInt32("latitude")
+        longitude = try reader.decodeInt32("longitude")
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -215,8 +259,8 @@ public struct ThreeDLocation: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("latitude"); latitude = try reader.readInt32(); reader.leave()
-        try reader.enter("longitude"); longitude = try reader.readInt32(); reader.leave()
+        latitude = try reader.decodeInt32("latitude")
+        longitude = try reader.decodeInt32("longitude")
         elevation = try reader.decode("elevation")
     }
 
@@ -294,9 +338,7 @@ public struct CountryAndRegions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         countryOnly = try reader.decode("countryOnly")
-        try reader.enter("regions")
-        regions = try reader.readSequenceOf(UInt8.self)
-        reader.leave()
+        regions = try reader.decodeSequenceOf("regions", UInt8.self)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -321,9 +363,7 @@ public struct RegionAndSubregions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         region = try reader.decode("region")
-        try reader.enter("subregions")
-        subregions = try reader.readSequenceOf(UInt16.self, minElementSize: 2)
-        reader.leave()
+        subregions = try reader.decodeSequenceOf("subregions", UInt16.self, minElementSize: 2)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -348,9 +388,7 @@ public struct CountryAndSubregions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         country = try reader.decode("country")
-        try reader.enter("regionAndSubregions")
-        regionAndSubregions = try reader.readSequenceOf(RegionAndSubregions.self, minElementSize: 3)
-        reader.leave()
+        regionAndSubregions = try reader.decodeSequenceOf("regionAndSubregions", RegionAndSubregions.self, minElementSize: 3)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -411,17 +449,11 @@ public enum GeographicRegion: COERCodable, JSONRepresentable {
         switch try reader.readChoiceTag() {
         case 0: self = .circularRegion(try reader.decode("circularRegion"))
         case 1:
-            try reader.enter("rectangularRegion")
-            self = .rectangularRegion(try reader.readSequenceOf(RectangularRegion.self, minElementSize: 16))
-            reader.leave()
+            self = .rectangularRegion(try reader.decodeSequenceOf("rectangularRegion", RectangularRegion.self, minElementSize: 16))
         case 2:
-            try reader.enter("polygonalRegion")
-            self = .polygonalRegion(try reader.readSequenceOf(TwoDLocation.self, size: 3...Int.max, minElementSize: 8))
-            reader.leave()
+            self = .polygonalRegion(try reader.decodeSequenceOf("polygonalRegion", TwoDLocation.self, size: 3...Int.max, minElementSize: 8))
         case 3:
-            try reader.enter("identifiedRegion")
-            self = .identifiedRegion(try reader.readSequenceOf(IdentifiedRegion.self, minElementSize: 2))
-            reader.leave()
+            self = .identifiedRegion(try reader.decodeSequenceOf("identifiedRegion", IdentifiedRegion.self, minElementSize: 2))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -487,11 +519,10 @@ public enum EccCurvePoint<Coordinate: FixedOctetString>: COERCodable, JSONRepres
         case 2: self = .compressedY0(try reader.decode("compressed-y-0"))
         case 3: self = .compressedY1(try reader.decode("compressed-y-1"))
         case 4:
-            try reader.enter(Coordinate.octetCount == 48 ? "uncompressedP384" : "uncompressedP256")
-            let x: Coordinate = try reader.decode("x")
-            let y: Coordinate = try reader.decode("y")
-            reader.leave()
-            self = .uncompressed(x: x, y: y)
+            self = try reader.component(Coordinate.octetCount == 48 ? "uncompressedP384" : "uncompressedP256") {
+                (r: inout COERReader) throws(COERError) in
+                .uncompressed(x: try r.decode("x"), y: try r.decode("y"))
+            }
         case let tag:
             throw reader.error(.invalidValue, at: start, "unknown \(Self.asn1TypeName) alternative [\(tag)]")
         }
@@ -537,8 +568,9 @@ public struct EcdsaSignature<Coordinate: FixedOctetString>: COERCodable, JSONRep
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        rSig = try reader.decode("rSig")
-        sSig = try reader.decode("sSig")
+        let rSig: EccCurvePoint<Coordinate> = try reader.decode("rSig")
+        let sSig: Coordinate = try reader.decode("sSig")
+        self.init(rSig: rSig, sSig: sSig)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -561,9 +593,11 @@ public typealias EcdsaP384Signature = EcdsaSignature<Octets48>
 public enum Signature: COERCodable, JSONRepresentable {
     case ecdsaNistP256Signature(EcdsaP256Signature)
     case ecdsaBrainpoolP256r1Signature(EcdsaP256Signature)
-    case ecdsaBrainpoolP384r1Signature(EcdsaP384Signature)
+    // The P-384 alternatives are boxed (`indirect`) so that they do not double the size of every
+    // P-256 signature value.
+    indirect case ecdsaBrainpoolP384r1Signature(EcdsaP384Signature)
     /// IEEE 1609.2-2022 extension alternative [3].
-    case ecdsaNistP384Signature(EcdsaP384Signature)
+    indirect case ecdsaNistP384Signature(EcdsaP384Signature)
     case unknownExtension(tag: UInt, encoding: [UInt8])
 
     public init(from reader: inout COERReader) throws(COERError) {
@@ -659,9 +693,10 @@ public enum SymmAlgorithm: COERCodable, JSONRepresentable {
 public enum PublicVerificationKey: COERCodable, JSONRepresentable {
     case ecdsaNistP256(EccP256CurvePoint)
     case ecdsaBrainpoolP256r1(EccP256CurvePoint)
-    case ecdsaBrainpoolP384r1(EccP384CurvePoint)
+    // The P-384 alternatives are boxed (`indirect`) so that they do not double the size of every P-256 key.
+    indirect case ecdsaBrainpoolP384r1(EccP384CurvePoint)
     /// IEEE 1609.2-2022 extension alternative [3].
-    case ecdsaNistP384(EccP384CurvePoint)
+    indirect case ecdsaNistP384(EccP384CurvePoint)
     case unknownExtension(tag: UInt, encoding: [UInt8])
 
     public init(from reader: inout COERReader) throws(COERError) {
@@ -848,15 +883,11 @@ public enum ServiceSpecificPermissions: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("opaque")
-            self = .opaque(try reader.readOctetString())
-            reader.leave()
+            self = .opaque(try reader.decodeOctetString("opaque"))
         case 1:
-            try reader.enter("bitmapSsp")
-            self = .bitmapSsp(try reader.readOpenType { (r: inout COERReader) throws(COERError) in
-                try r.readOctetString(size: 0...31)
+            self = .bitmapSsp(try reader.component("bitmapSsp") { (r: inout COERReader) throws(COERError) in
+                try r.readOpenType { (inner: inout COERReader) throws(COERError) in try inner.readOctetString(size: 0...31) }
             })
-            reader.leave()
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -892,14 +923,15 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        psid = try reader.decode("psid")
-        ssp = try reader.decode("ssp", if: preamble[0])
+        let psid: Psid = try reader.decode("psid")
+        let ssp: ServiceSpecificPermissions? = try reader.decode("ssp", if: preamble[0])
+        self.init(psid: psid, ssp: ssp)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([ssp != nil])
+        writer.writePreamble(ssp.isPresent)
         psid.encode(to: &writer)
-        ssp?.encode(to: &writer)
+        if let ssp { ssp.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -928,8 +960,8 @@ public struct BitmapSspRange: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("sspValue"); sspValue = try reader.readOctetString(size: 1...32); reader.leave()
-        try reader.enter("sspBitmask"); sspBitmask = try reader.readOctetString(size: 1...32); reader.leave()
+        sspValue = try reader.decodeOctetString("sspValue", size: 1...32)
+        sspBitmask = try reader.decodeOctetString("sspBitmask", size: 1...32)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -952,9 +984,9 @@ public enum SspRange: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("opaque")
-            self = .opaque(try reader.readSequenceOf { (r: inout COERReader) throws(COERError) in try r.readOctetString() })
-            reader.leave()
+            self = .opaque(try reader.decodeSequenceOf("opaque") { (r: inout COERReader) throws(COERError) in
+                try r.readOctetString()
+            })
         case 1: self = .all
         case 2: self = .bitmapSspRange(try reader.decodeExtensionAlternative("bitmapSspRange"))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
@@ -994,14 +1026,15 @@ public struct PsidSspRange: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        psid = try reader.decode("psid")
-        sspRange = try reader.decode("sspRange", if: preamble[0])
+        let psid: Psid = try reader.decode("psid")
+        let sspRange: SspRange? = try reader.decode("sspRange", if: preamble[0])
+        self.init(psid: psid, sspRange: sspRange)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([sspRange != nil])
+        writer.writePreamble(sspRange.isPresent)
         psid.encode(to: &writer)
-        sspRange?.encode(to: &writer)
+        if let sspRange { sspRange.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {

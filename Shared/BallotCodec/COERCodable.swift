@@ -17,18 +17,17 @@ extension COERCodable {
 
     /// Decodes a complete value from `bytes`; every byte must be consumed (`trailingBytes` otherwise).
     public init(coer bytes: [UInt8], limits: COERLimits = .init()) throws(COERError) {
-        var reader = COERReader(bytes, limits: limits)
-        try reader.checkInputSize()
-        try reader.enter(Self.asn1TypeName)
-        self = try Self(from: &reader)
-        try reader.expectEnd()
+        self = try COERReader.decodeComplete(bytes, limits: limits, name: { Self.asn1TypeName }) {
+            (r: inout COERReader) throws(COERError) in try Self(from: &r)
+        }
     }
 
     /// The canonical COER encoding.
     public var coerEncoded: [UInt8] {
-        var writer = COERWriter()
+        // Most values this codec encodes (certificates, SPDUs, ballots) fit; larger ones grow by doubling.
+        var writer = COERWriter(reservingCapacity: 1024)
         encode(to: &writer)
-        return writer.bytes
+        return writer.takeBytes()
     }
 }
 
@@ -74,71 +73,101 @@ extension FixedOctetString {
 /// `HashedId3 ::= OCTET STRING (SIZE(3))` — low-order 3 bytes of a hash (e.g. `cracaId`).
 public struct HashedId3: FixedOctetString {
     public static let octetCount = 3
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords1
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId8 ::= OCTET STRING (SIZE(8))` — low-order 8 bytes of a hash (certificate digests).
 public struct HashedId8: FixedOctetString {
     public static let octetCount = 8
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords1
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId10 ::= OCTET STRING (SIZE(10))`.
 public struct HashedId10: FixedOctetString {
     public static let octetCount = 10
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords2
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId32 ::= OCTET STRING (SIZE(32))` — CAMP `certificateHash`: the full SHA-256 of COER(certificate).
 public struct HashedId32: FixedOctetString {
     public static let octetCount = 32
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords4
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `LinkageValue ::= OCTET STRING (SIZE(9))`.
 public struct LinkageValue: FixedOctetString {
     public static let octetCount = 9
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords2
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 4-octet string (`GroupLinkageValue.jValue`).
 public struct Octets4: FixedOctetString {
     public static let octetCount = 4
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords1
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 12-octet string (AES-CCM nonce).
 public struct Octets12: FixedOctetString {
     public static let octetCount = 12
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords2
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 16-octet string (AES-128 key, ECIES `c`/`t`).
 public struct Octets16: FixedOctetString {
     public static let octetCount = 16
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords2
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 32-octet string (P-256 coordinates and signature `s`).
 public struct Octets32: FixedOctetString {
     public static let octetCount = 32
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords4
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 48-octet string (P-384 coordinates and signature `s`).
 public struct Octets48: FixedOctetString {
     public static let octetCount = 48
-    public let bytes: [UInt8]
-    public init(uncheckedBytes: [UInt8]) { bytes = uncheckedBytes }
+    var storage: OctetWords6
+    public var bytes: [UInt8] { storage.octets(Self.octetCount) }
+    public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
+    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 // MARK: - Plain integers as COER values

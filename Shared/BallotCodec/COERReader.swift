@@ -2,10 +2,21 @@
 /// component path for error messages.
 ///
 /// Types decode themselves with `init(from:)`, calling the primitives below in ASN.1 order and
-/// `enter(_:)`/`leave()` around each named component, so a `COERError` can name where it happened.
-/// Every length and count is checked against the bytes that remain *before* anything is allocated.
+/// wrapping each named component in `decode(_:)` (or, by hand, `enter(_:)`/`leave()`), so a
+/// `COERError` can name where it happened. Every length and count is checked against the bytes that
+/// remain *before* anything is allocated.
+///
+/// ## How the path is kept
+///
+/// A reader made with `init(_:limits:)` keeps the component path as it goes, so `pathString` and every
+/// error name the full path. A successful decode passes through a few hundred components, though, so
+/// the complete-input entry points (`init(coer:limits:)`, `decodeContained`) first decode with a reader
+/// that only counts the nesting depth; if that fails they decode the same bytes again with a reader that
+/// keeps the path, and throw its error. Decoding is a deterministic function of the bytes and the
+/// limits, so the second run fails at the same place, for the same reason, with the full path.
 public struct COERReader: Sendable {
     /// One step of the component path.
+    @usableFromInline
     enum PathComponent: Sendable {
         case name(String)
         case index(Int)
@@ -19,14 +30,24 @@ public struct COERReader: Sendable {
     public var offset: Int
     /// One past the last byte this reader may read (less than `bytes.count` inside an open type).
     public private(set) var end: Int
-    var path: [PathComponent] = []
-    var depth = 0
+    /// Whether components opened by `decode(_:)` and SEQUENCE OF elements go on `path` (always true for
+    /// readers made with the public initialiser; false for the first, fast run of a complete decode).
+    @usableFromInline let keepsPath: Bool
+    /// The open components (only those entered with `enter(_:)` unless `keepsPath`).
+    @usableFromInline var path: [PathComponent] = []
+    /// Named components currently open, checked against `limits.maxDepth`.
+    @usableFromInline var depth = 0
 
     /// A reader over `bytes`. An input larger than `limits.maxInputBytes` fails on the first read with
     /// `limitExceeded` (use `checkInputSize()` to fail early).
     public init(_ bytes: [UInt8], limits: COERLimits = .init()) {
+        self.init(bytes, limits: limits, keepsPath: true)
+    }
+
+    init(_ bytes: [UInt8], limits: COERLimits, keepsPath: Bool) {
         self.bytes = bytes
         self.limits = limits
+        self.keepsPath = keepsPath
         self.offset = 0
         self.end = bytes.count
     }
@@ -35,6 +56,36 @@ public struct COERReader: Sendable {
     public var remaining: Int { end - offset }
     /// Whether every byte up to `end` was consumed.
     public var isAtEnd: Bool { offset >= end }
+
+    // MARK: - Complete inputs
+
+    /// Decodes all of `bytes` with `body` inside the top-level component `name`, first without keeping
+    /// the path and, if that fails, again keeping it (see "How the path is kept").
+    static func decodeComplete<T>(_ bytes: [UInt8], limits: COERLimits, name: () -> String,
+                                  _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        func run(keepingPath: Bool) throws(COERError) -> T {
+            var reader = COERReader(bytes, limits: limits, keepsPath: keepingPath)
+            try reader.checkInputSize()
+            return try reader.component(name()) { (r: inout COERReader) throws(COERError) in
+                let value = try body(&r)
+                try r.expectEnd()
+                return value
+            }
+        }
+        do throws(COERError) {
+            return try run(keepingPath: false)
+        } catch {
+            return try rerunForPath(error) { () throws(COERError) in try run(keepingPath: true) }
+        }
+    }
+
+    /// Runs the path-keeping decode after `fastError` and throws its error (or `fastError`, should the
+    /// second run not fail, which a deterministic decoder cannot do).
+    @inline(never)
+    static func rerunForPath<T>(_ fastError: COERError, _ run: () throws(COERError) -> T) throws(COERError) -> T {
+        _ = try run()
+        throw fastError
+    }
 
     // MARK: - Path and errors
 
@@ -73,22 +124,90 @@ public struct COERReader: Sendable {
         path.removeLast()
     }
 
-    mutating func enterIndex(_ i: Int) { path.append(.index(i)) }
+    /// Runs `body` inside the named component `name`: `enter(name)` … `leave()`, except that the name is
+    /// only evaluated and kept when `keepsPath`.
+    @inlinable @inline(__always)
+    mutating func component<T>(_ name: @autoclosure () -> String,
+                               _ body: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        if keepsPath { push(.name(name())) }
+        depth += 1
+        if depth > limits.maxDepth { throw depthExceeded() }
+        let value = try body(&self)
+        depth -= 1
+        if keepsPath { pop() }
+        return value
+    }
+
+    /// Puts a scoped component on the path (out of line: only path-keeping readers get here).
+    @usableFromInline @inline(never)
+    mutating func push(_ component: PathComponent) { path.append(component) }
+
+    /// Takes the last scoped component off the path.
+    @usableFromInline @inline(never)
+    mutating func pop() { path.removeLast() }
+
+    /// The error for a component nested deeper than `limits.maxDepth`.
+    @usableFromInline @inline(never)
+    func depthExceeded() -> COERError { error(.limitExceeded, "nesting deeper than \(limits.maxDepth)") }
 
     /// Decodes a named component of type `T`.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        try enter(name)
+        // `component(name) { try T(from: &$0) }`, written out so that `T.init(from:)` is called directly.
+        if keepsPath { push(.name(name)) }
+        depth += 1
+        if depth > limits.maxDepth { throw depthExceeded() }
         let value = try T(from: &self)
-        leave()
+        depth -= 1
+        if keepsPath { pop() }
         return value
     }
 
     /// Decodes a named OPTIONAL component of type `T` when its preamble bit says it is present.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func decode<T: COERCodable>(_ name: String, if present: Bool, as type: T.Type = T.self) throws(COERError) -> T? {
         guard present else { return nil }
         return try decode(name, as: T.self)
+    }
+
+    /// Decodes a named SEQUENCE OF component (`readSequenceOf` inside `name`).
+    mutating func decodeSequenceOf<T: COERCodable>(_ name: String, _ type: T.Type, size: ClosedRange<Int>? = nil,
+                                                   minElementSize: Int = 1) throws(COERError) -> [T] {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readSequenceOf(T.self, size: size, minElementSize: minElementSize)
+        }
+    }
+
+    /// Decodes a named SEQUENCE OF component whose elements `element` decodes.
+    mutating func decodeSequenceOf<T>(_ name: String, minElementSize: Int = 1,
+                                      element: (inout COERReader) throws(COERError) -> T) throws(COERError) -> [T] {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readSequenceOf(minElementSize: minElementSize, element: element)
+        }
+    }
+
+    /// Decodes a named 4-octet two's-complement integer component.
+    mutating func decodeInt32(_ name: String) throws(COERError) -> Int32 {
+        try component(name) { (r: inout COERReader) throws(COERError) in try r.readInt32() }
+    }
+
+    /// Decodes a named DEFAULT component that is present in the encoding, which canonical form allows only
+    /// when its value is not the default (`nonCanonical` otherwise; `shown` is the default as the error names it).
+    mutating func decodeNonDefault<T: Equatable>(_ name: String, default defaultValue: T, shown: String? = nil,
+                                                 _ read: (inout COERReader) throws(COERError) -> T) throws(COERError) -> T {
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            let start = r.offset
+            let value = try read(&r)
+            if value == defaultValue {
+                throw r.error(.nonCanonical, at: start, "DEFAULT value \(shown.map { $0 + " " } ?? "")encoded explicitly")
+            }
+            return value
+        }
+    }
+
+    /// Decodes a named length-prefixed OCTET STRING component.
+    mutating func decodeOctetString(_ name: String, size: ClosedRange<Int>? = nil) throws(COERError) -> [UInt8] {
+        try component(name) { (r: inout COERReader) throws(COERError) in try r.readOctetString(size: size) }
     }
 
     /// Fails with `limitExceeded` if the top-level input is larger than the limit.
@@ -110,12 +229,16 @@ public struct COERReader: Sendable {
 
     @inline(__always)
     mutating func need(_ n: Int, _ what: @autoclosure () -> String) throws(COERError) {
-        if n > end - offset {
-            throw error(.truncated, "\(what()) needs \(n) byte(s), \(end - offset) left")
-        }
+        if n > end - offset { throw truncated(n, what()) }
+    }
+
+    @inline(never)
+    func truncated(_ n: Int, _ what: String) -> COERError {
+        error(.truncated, "\(what) needs \(n) byte(s), \(end - offset) left")
     }
 
     /// One octet.
+    @inline(__always)
     public mutating func readByte() throws(COERError) -> UInt8 {
         try need(1, "octet")
         let b = bytes[offset]
@@ -131,9 +254,29 @@ public struct COERReader: Sendable {
         return out
     }
 
+    /// Exactly `count` octets into inline storage (the rest of it zero): a fixed-size OCTET STRING
+    /// without allocating.
+    mutating func readInlineOctets<Storage: InlineOctetStorage>(_ count: Int, as type: Storage.Type = Storage.self)
+    throws(COERError) -> Storage {
+        precondition(count <= Storage.capacity)
+        try need(count, "octet string")
+        let start = offset
+        offset += count
+        var storage = Storage()
+        withUnsafeMutableBytes(of: &storage) { destination in
+            bytes.withUnsafeBytes { source in
+                // In bounds: `need` checked start + count <= end <= bytes.count, and count fits the
+                // storage (precondition above).
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<(start + count)]))
+            }
+        }
+        return storage
+    }
+
     // MARK: - Integers
 
     /// A fixed-size unsigned integer of `width` octets (1, 2, 4 or 8: `Uint8` … `Uint64`).
+    @inline(__always)
     public mutating func readFixedUnsigned(width: Int) throws(COERError) -> UInt64 {
         try need(width, "\(width)-octet integer")
         var v: UInt64 = 0
@@ -154,7 +297,18 @@ public struct COERReader: Sendable {
 
     /// A length determinant (X.696 §8.6): short form below 128, else `0x80+n` and n big-endian octets,
     /// minimal. The returned length is *not* yet checked against the bytes left (see `readLengthChecked`).
+    @inline(__always)
     public mutating func readLength() throws(COERError) -> Int {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int(bytes[offset - 1])
+        }
+        return try readLongLength()
+    }
+
+    /// `readLength` past its one-octet fast path (long forms and every error).
+    @inline(never)
+    mutating func readLongLength() throws(COERError) -> Int {
         let start = offset
         let first = try readByte()
         if first < 0x80 { return Int(first) }
@@ -174,6 +328,7 @@ public struct COERReader: Sendable {
     }
 
     /// A length determinant that must fit in the bytes that remain (checked before any allocation).
+    @inline(__always)
     public mutating func readLengthChecked() throws(COERError) -> Int {
         let start = offset
         let length = try readLength()
@@ -215,7 +370,18 @@ public struct COERReader: Sendable {
 
     /// ENUMERATED (X.696 §11): one octet for 0…127, else `0x80+n` and n two's-complement octets,
     /// minimal. OER has no extension bit for ENUMERATED.
+    @inline(__always)
     public mutating func readEnumerated() throws(COERError) -> Int {
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return Int(bytes[offset - 1])
+        }
+        return try readLongEnumerated()
+    }
+
+    /// `readEnumerated` past its one-octet fast path.
+    @inline(never)
+    mutating func readLongEnumerated() throws(COERError) -> Int {
         let start = offset
         let first = try readByte()
         if first < 0x80 { return Int(first) }
@@ -277,9 +443,21 @@ public struct COERReader: Sendable {
 
     /// The preamble of a SEQUENCE: one extension bit if `extensible`, then one bit per OPTIONAL/DEFAULT
     /// root component, MSB first, zero-padded to whole octets. Padding bits must be zero.
+    @inline(__always)
     public mutating func readPreamble(extensible: Bool, optionalCount: Int) throws(COERError) -> COERPreamble {
         let bitCount = (extensible ? 1 : 0) + optionalCount
         if bitCount == 0 { return COERPreamble(bits: 0, count: 0) }
+        // Fast path: a one-octet preamble whose padding bits are zero.
+        if bitCount <= 8, offset < end, bytes[offset] & UInt8(truncatingIfNeeded: (1 << (8 - bitCount)) - 1) == 0 {
+            offset += 1
+            return COERPreamble(bits: UInt64(bytes[offset - 1]) << 56, count: bitCount)
+        }
+        return try readLongPreamble(bitCount: bitCount)
+    }
+
+    /// `readPreamble` past its one-octet fast path.
+    @inline(never)
+    mutating func readLongPreamble(bitCount: Int) throws(COERError) -> COERPreamble {
         let start = offset
         let octets = (bitCount + 7) / 8
         if octets > 8 { throw error(.unsupported, at: start, "preamble of \(bitCount) bits") }
@@ -294,7 +472,18 @@ public struct COERReader: Sendable {
 
     /// A CHOICE tag (X.696 §20): must be context-specific; number < 63 in the first octet, else
     /// `0xbf` plus minimal base-128 octets for numbers ≥ 63.
+    @inline(__always)
     public mutating func readChoiceTag() throws(COERError) -> UInt {
+        if offset < end, bytes[offset] & 0xc0 == 0x80, bytes[offset] & 0x3f < 63 {
+            offset += 1
+            return UInt(bytes[offset - 1] & 0x3f)
+        }
+        return try readLongChoiceTag()
+    }
+
+    /// `readChoiceTag` past its one-octet fast path (numbers from 63, and every error).
+    @inline(never)
+    mutating func readLongChoiceTag() throws(COERError) -> UInt {
         let start = offset
         let first = try readByte()
         if first & 0xc0 != 0x80 {
@@ -321,7 +510,22 @@ public struct COERReader: Sendable {
     /// The quantity of a SEQUENCE OF (X.696 §19): one octet L, then the count in L octets, minimal.
     /// The count is checked against `maxElements` and against the bytes left (every element of the
     /// types in this codec takes at least `minElementSize` octets) before anything is allocated.
+    @inline(__always)
     public mutating func readQuantity(minElementSize: Int = 1) throws(COERError) -> Int {
+        // Fast path: `01 n` with n elements that pass the limit and fit in the bytes left.
+        if end - offset >= 2, bytes[offset] == 1 {
+            let n = Int(bytes[offset + 1])
+            if n <= limits.maxElements && (n == 0 || n <= (end - offset - 2) / max(minElementSize, 1)) {
+                offset += 2
+                return n
+            }
+        }
+        return try readLongQuantity(minElementSize: minElementSize)
+    }
+
+    /// `readQuantity` past its two-octet fast path.
+    @inline(never)
+    mutating func readLongQuantity(minElementSize: Int) throws(COERError) -> Int {
         let start = offset
         let l = Int(try readByte())
         if l == 0 { throw error(.invalidValue, at: start, "SEQUENCE OF quantity with zero-length count") }
@@ -353,9 +557,9 @@ public struct COERReader: Sendable {
         var out: [T] = []
         out.reserveCapacity(n)
         for i in 0..<n {
-            enterIndex(i)
+            if keepsPath { push(.index(i)) }
             out.append(try T(from: &self))
-            path.removeLast()
+            if keepsPath { pop() }
         }
         return out
     }
@@ -372,19 +576,18 @@ public struct COERReader: Sendable {
         var out: [T] = []
         out.reserveCapacity(n)
         for i in 0..<n {
-            enterIndex(i)
+            if keepsPath { push(.index(i)) }
             out.append(try element(&self))
-            path.removeLast()
+            if keepsPath { pop() }
         }
         return out
     }
 
     /// Decodes a known CHOICE extension alternative `name`: an open type holding a `T`.
     public mutating func decodeExtensionAlternative<T: COERCodable>(_ name: String, as type: T.Type = T.self) throws(COERError) -> T {
-        try enter(name)
-        let value = try readOpenType { (r: inout COERReader) throws(COERError) in try T(from: &r) }
-        leave()
-        return value
+        try component(name) { (r: inout COERReader) throws(COERError) in
+            try r.readOpenType { (inner: inout COERReader) throws(COERError) in try T(from: &inner) }
+        }
     }
 
     /// An open type (length determinant + encoding): `body` decodes from a reader confined to the

@@ -7,19 +7,46 @@
 /// The codec keeps value constraints (version 3, explicit ⇔ signature present ⇔ verificationKey) for
 /// the verifier; it decodes whatever is structurally valid.
 public struct Certificate: COERCodable, JSONRepresentable {
-    public var version: UInt8
-    public var type: CertificateType
-    public var issuer: IssuerIdentifier
-    public var toBeSigned: ToBeSignedCertificate
-    public var signature: Signature?
+    /// The components, boxed: a certificate is copied (into SPDUs, arrays, stores) far more often than
+    /// it is changed.
+    private var fields: Boxed<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var version: UInt8
+        var type: CertificateType
+        var issuer: IssuerIdentifier
+        var toBeSigned: ToBeSignedCertificate
+        var signature: Signature?
+    }
+
+    public var version: UInt8 {
+        get { fields.value.version }
+        set { fields.value.version = newValue }
+    }
+
+    public var type: CertificateType {
+        get { fields.value.type }
+        set { fields.value.type = newValue }
+    }
+
+    public var issuer: IssuerIdentifier {
+        get { fields.value.issuer }
+        set { fields.value.issuer = newValue }
+    }
+
+    public var toBeSigned: ToBeSignedCertificate {
+        get { fields.value.toBeSigned }
+        set { fields.value.toBeSigned = newValue }
+    }
+
+    public var signature: Signature? {
+        get { fields.value.signature }
+        set { fields.value.signature = newValue }
+    }
 
     public init(version: UInt8 = 3, type: CertificateType, issuer: IssuerIdentifier,
                 toBeSigned: ToBeSignedCertificate, signature: Signature?) {
-        self.version = version
-        self.type = type
-        self.issuer = issuer
-        self.toBeSigned = toBeSigned
-        self.signature = signature
+        fields = Boxed(Fields(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature))
     }
 
     /// Whether the issuer is `self` (a self-signed certificate).
@@ -33,20 +60,22 @@ public struct Certificate: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
-        version = try reader.decode("version")
-        type = try reader.decode("type")
-        issuer = try reader.decode("issuer")
-        toBeSigned = try reader.decode("toBeSigned")
-        signature = try reader.decode("signature", if: preamble[0])
+        let version: UInt8 = try reader.decode("version")
+        let type: CertificateType = try reader.decode("type")
+        let issuer: IssuerIdentifier = try reader.decode("issuer")
+        let toBeSigned: ToBeSignedCertificate = try reader.decode("toBeSigned")
+        let signature: Signature? = try reader.decode("signature", if: preamble[0])
+        self.init(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([signature != nil])
-        writer.writeUInt8(version)
-        type.encode(to: &writer)
-        issuer.encode(to: &writer)
-        toBeSigned.encode(to: &writer)
-        signature?.encode(to: &writer)
+        // Through `fields.value`, which lends the components in place (the getters return copies).
+        writer.writePreamble(fields.value.signature.isPresent)
+        writer.writeUInt8(fields.value.version)
+        fields.value.type.encode(to: &writer)
+        fields.value.issuer.encode(to: &writer)
+        fields.value.toBeSigned.encode(to: &writer)
+        if let signature = fields.value.signature { signature.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -153,10 +182,10 @@ public struct LinkageData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([groupLinkageValue != nil])
+        writer.writePreamble(groupLinkageValue.isPresent)
         writer.writeUInt16(iCert)
         linkageValue.encode(to: &writer)
-        groupLinkageValue?.encode(to: &writer)
+        if let groupLinkageValue { groupLinkageValue.encode(to: &writer) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -179,9 +208,7 @@ public enum CertificateId: COERCodable, JSONRepresentable {
         case 0: self = .linkageData(try reader.decode("linkageData"))
         case 1: self = .name(try reader.decode("name"))
         case 2:
-            try reader.enter("binaryId")
-            self = .binaryId(try reader.readOctetString(size: 1...64))
-            reader.leave()
+            self = .binaryId(try reader.decodeOctetString("binaryId", size: 1...64))
         case 3: self = .none
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -238,9 +265,7 @@ public enum SubjectPermissions: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("explicit")
-            self = .explicit(try reader.readSequenceOf(PsidSspRange.self, minElementSize: 3))
-            reader.leave()
+            self = .explicit(try reader.decodeSequenceOf("explicit", PsidSspRange.self, minElementSize: 3))
         case 1: self = .all
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -288,44 +313,37 @@ public struct PsidGroupPermissions: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 3)
-        subjectPermissions = try reader.decode("subjectPermissions")
-        minChainLength = Self.defaultMinChainLength
-        chainLengthRange = Self.defaultChainLengthRange
-        eeType = Self.defaultEeType
+        let subjectPermissions: SubjectPermissions = try reader.decode("subjectPermissions")
+        var minChainLength = Self.defaultMinChainLength
+        var chainLengthRange = Self.defaultChainLengthRange
+        var eeType = Self.defaultEeType
         if preamble[0] {
-            try reader.enter("minChainLength")
-            let start = reader.offset
-            minChainLength = try reader.readSignedInteger()
-            if minChainLength == Self.defaultMinChainLength {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value 1 encoded explicitly")
+            minChainLength = try reader.decodeNonDefault("minChainLength", default: Self.defaultMinChainLength,
+                                                         shown: "1") { (r: inout COERReader) throws(COERError) in
+                try r.readSignedInteger()
             }
-            reader.leave()
         }
         if preamble[1] {
-            try reader.enter("chainLengthRange")
-            let start = reader.offset
-            chainLengthRange = try reader.readSignedInteger()
-            if chainLengthRange == Self.defaultChainLengthRange {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value 0 encoded explicitly")
+            chainLengthRange = try reader.decodeNonDefault("chainLengthRange", default: Self.defaultChainLengthRange,
+                                                           shown: "0") { (r: inout COERReader) throws(COERError) in
+                try r.readSignedInteger()
             }
-            reader.leave()
         }
         if preamble[2] {
-            try reader.enter("eeType")
-            let start = reader.offset
-            eeType = try EndEntityType(from: &reader)
-            if eeType == Self.defaultEeType {
-                throw reader.error(.nonCanonical, at: start, "DEFAULT value {app} encoded explicitly")
+            eeType = try reader.decodeNonDefault("eeType", default: Self.defaultEeType,
+                                                 shown: "{app}") { (r: inout COERReader) throws(COERError) in
+                try EndEntityType(from: &r)
             }
-            reader.leave()
         }
+        self.init(subjectPermissions: subjectPermissions, minChainLength: minChainLength,
+                  chainLengthRange: chainLengthRange, eeType: eeType)
     }
 
     public func encode(to writer: inout COERWriter) {
         let hasMin = minChainLength != Self.defaultMinChainLength
         let hasRange = chainLengthRange != Self.defaultChainLengthRange
         let hasType = eeType != Self.defaultEeType
-        writer.writePreamble([hasMin, hasRange, hasType])
+        writer.writePreamble(hasMin, hasRange, hasType)
         subjectPermissions.encode(to: &writer)
         if hasMin { writer.writeSignedInteger(minChainLength) }
         if hasRange { writer.writeSignedInteger(chainLengthRange) }
@@ -412,55 +430,45 @@ public struct ToBeSignedCertificate: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 7)
-        id = try reader.decode("id")
-        cracaId = try reader.decode("cracaId")
-        crlSeries = try reader.decode("crlSeries")
-        validityPeriod = try reader.decode("validityPeriod")
-        region = try reader.decode("region", if: p[1])
-        assuranceLevel = try reader.decode("assuranceLevel", if: p[2])
-        appPermissions = nil
-        certIssuePermissions = nil
-        certRequestPermissions = nil
-        if p[3] {
-            try reader.enter("appPermissions")
-            appPermissions = try reader.readSequenceOf(PsidSsp.self, minElementSize: 3)
-            reader.leave()
-        }
-        if p[4] {
-            try reader.enter("certIssuePermissions")
-            certIssuePermissions = try reader.readSequenceOf(PsidGroupPermissions.self, minElementSize: 2)
-            reader.leave()
-        }
-        if p[5] {
-            try reader.enter("certRequestPermissions")
-            certRequestPermissions = try reader.readSequenceOf(PsidGroupPermissions.self, minElementSize: 2)
-            reader.leave()
-        }
-        canRequestRollover = p[6]
-        encryptionKey = try reader.decode("encryptionKey", if: p[7])
-        verifyKeyIndicator = try reader.decode("verifyKeyIndicator")
-        unknownExtensionAdditions = []
-        if p[0] {
-            unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: true)
-        }
+        let id: CertificateId = try reader.decode("id")
+        let cracaId: HashedId3 = try reader.decode("cracaId")
+        let crlSeries: UInt16 = try reader.decode("crlSeries")
+        let validityPeriod: ValidityPeriod = try reader.decode("validityPeriod")
+        let region: GeographicRegion? = try reader.decode("region", if: p[1])
+        let assuranceLevel: SubjectAssurance? = try reader.decode("assuranceLevel", if: p[2])
+        let appPermissions = p[3] ? try reader.decodeSequenceOf("appPermissions", PsidSsp.self, minElementSize: 3) : nil
+        let certIssuePermissions = p[4]
+            ? try reader.decodeSequenceOf("certIssuePermissions", PsidGroupPermissions.self, minElementSize: 2) : nil
+        let certRequestPermissions = p[5]
+            ? try reader.decodeSequenceOf("certRequestPermissions", PsidGroupPermissions.self, minElementSize: 2) : nil
+        let encryptionKey: PublicEncryptionKey? = try reader.decode("encryptionKey", if: p[7])
+        let verifyKeyIndicator: VerificationKeyIndicator = try reader.decode("verifyKeyIndicator")
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(id: id, cracaId: cracaId, crlSeries: crlSeries, validityPeriod: validityPeriod, region: region,
+                  assuranceLevel: assuranceLevel, appPermissions: appPermissions,
+                  certIssuePermissions: certIssuePermissions, certRequestPermissions: certRequestPermissions,
+                  canRequestRollover: p[6], encryptionKey: encryptionKey, verifyKeyIndicator: verifyKeyIndicator,
+                  unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, region != nil, assuranceLevel != nil,
-                              appPermissions != nil, certIssuePermissions != nil, certRequestPermissions != nil,
-                              canRequestRollover, encryptionKey != nil])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, region.isPresent, assuranceLevel.isPresent,
+                             appPermissions.isPresent, certIssuePermissions.isPresent, certRequestPermissions.isPresent,
+                             canRequestRollover, encryptionKey.isPresent)
         id.encode(to: &writer)
         cracaId.encode(to: &writer)
         writer.writeUInt16(crlSeries)
         validityPeriod.encode(to: &writer)
-        region?.encode(to: &writer)
-        assuranceLevel?.encode(to: &writer)
+        if let region { region.encode(to: &writer) }
+        if let assuranceLevel { assuranceLevel.encode(to: &writer) }
         if let appPermissions { writer.writeSequenceOf(appPermissions) }
         if let certIssuePermissions { writer.writeSequenceOf(certIssuePermissions) }
         if let certRequestPermissions { writer.writeSequenceOf(certRequestPermissions) }
-        encryptionKey?.encode(to: &writer)
+        if let encryptionKey { encryptionKey.encode(to: &writer) }
         verifyKeyIndicator.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty {
             writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions)

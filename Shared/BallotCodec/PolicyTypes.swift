@@ -110,28 +110,22 @@ public struct TemporalSeries<Kind: TemporalSeriesKind>: COERCodable, JSONReprese
         if let defaultValue = Kind.defaultInitial {
             let p = try reader.readPreamble(extensible: false, optionalCount: 1)
             if p[0] {
-                try reader.enter(Kind.initialName)
-                let start = reader.offset
-                initial = try Kind.Value(from: &reader)
-                if initial == defaultValue {
-                    throw reader.error(.nonCanonical, at: start, "DEFAULT value encoded explicitly")
+                initial = try reader.decodeNonDefault(Kind.initialName, default: defaultValue) {
+                    (r: inout COERReader) throws(COERError) in try Kind.Value(from: &r)
                 }
-                reader.leave()
             } else {
                 initial = defaultValue
             }
         } else {
             initial = try reader.decode(Kind.initialName)
         }
-        try reader.enter("intervals")
-        intervals = try reader.readSequenceOf(Interval.self, minElementSize: 9)
-        reader.leave()
+        intervals = try reader.decodeSequenceOf("intervals", Interval.self, minElementSize: 9)
     }
 
     public func encode(to writer: inout COERWriter) {
         if let defaultValue = Kind.defaultInitial {
             let present = initial != defaultValue
-            writer.writePreamble([present])
+            writer.writePreamble(present)
             if present { initial.encode(to: &writer) }
         } else {
             initial.encode(to: &writer)
@@ -342,24 +336,24 @@ public struct GlobalPolicyData: COERCodable, JSONRepresentable {
     public func encode(to writer: inout COERWriter) {
         let known: [[UInt8]?] = [electorQuorum?.coerEncoded]
         let ext = COERWriter.hasExtensions(known: known, unknown: unknownExtensionAdditions)
-        writer.writePreamble([ext, scmsVersion != nil, certChainFileID != nil, overdueCrlTolerance != nil,
-                              iPeriod != nil, minCertsPerIPeriod != nil, certValidityModel != nil,
-                              maxAvailableCertSupply != nil, maxCertRequestAge != nil, shuffleThreshold != nil,
-                              hashOfRequestSize != nil, maxGpfGccfRetrievalInterval != nil,
-                              rseApplicationCertValidity != nil, rseApplicationCertOverlap != nil])
-        scmsVersion?.encode(to: &writer)
-        certChainFileID?.encode(to: &writer)
-        overdueCrlTolerance?.encode(to: &writer)
-        iPeriod?.encode(to: &writer)
-        minCertsPerIPeriod?.encode(to: &writer)
-        certValidityModel?.encode(to: &writer)
-        maxAvailableCertSupply?.encode(to: &writer)
-        maxCertRequestAge?.encode(to: &writer)
-        shuffleThreshold?.encode(to: &writer)
-        hashOfRequestSize?.encode(to: &writer)
-        maxGpfGccfRetrievalInterval?.encode(to: &writer)
-        rseApplicationCertValidity?.encode(to: &writer)
-        rseApplicationCertOverlap?.encode(to: &writer)
+        writer.writePreamble([ext, scmsVersion.isPresent, certChainFileID.isPresent, overdueCrlTolerance.isPresent,
+                              iPeriod.isPresent, minCertsPerIPeriod.isPresent, certValidityModel.isPresent,
+                              maxAvailableCertSupply.isPresent, maxCertRequestAge.isPresent, shuffleThreshold.isPresent,
+                              hashOfRequestSize.isPresent, maxGpfGccfRetrievalInterval.isPresent,
+                              rseApplicationCertValidity.isPresent, rseApplicationCertOverlap.isPresent])
+        if let scmsVersion { scmsVersion.encode(to: &writer) }
+        if let certChainFileID { certChainFileID.encode(to: &writer) }
+        if let overdueCrlTolerance { overdueCrlTolerance.encode(to: &writer) }
+        if let iPeriod { iPeriod.encode(to: &writer) }
+        if let minCertsPerIPeriod { minCertsPerIPeriod.encode(to: &writer) }
+        if let certValidityModel { certValidityModel.encode(to: &writer) }
+        if let maxAvailableCertSupply { maxAvailableCertSupply.encode(to: &writer) }
+        if let maxCertRequestAge { maxCertRequestAge.encode(to: &writer) }
+        if let shuffleThreshold { shuffleThreshold.encode(to: &writer) }
+        if let hashOfRequestSize { hashOfRequestSize.encode(to: &writer) }
+        if let maxGpfGccfRetrievalInterval { maxGpfGccfRetrievalInterval.encode(to: &writer) }
+        if let rseApplicationCertValidity { rseApplicationCertValidity.encode(to: &writer) }
+        if let rseApplicationCertOverlap { rseApplicationCertOverlap.encode(to: &writer) }
         if ext { writer.writeExtensionAdditions(known: known, unknown: unknownExtensionAdditions) }
     }
 
@@ -438,18 +432,18 @@ public struct LocalPolicyData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, shuffleThreshold != nil, certsPerIPeriod != nil,
-                              laOneHost != nil, laTwoHost != nil, pcaHost != nil, raX509TlsCert != nil,
-                              laX509TlsCert != nil, pcaX509TlsCert != nil, sharedKeyUpdateInterval != nil])
-        shuffleThreshold?.encode(to: &writer)
-        certsPerIPeriod?.encode(to: &writer)
-        laOneHost?.encode(to: &writer)
-        laTwoHost?.encode(to: &writer)
-        pcaHost?.encode(to: &writer)
-        raX509TlsCert?.encode(to: &writer)
-        laX509TlsCert?.encode(to: &writer)
-        pcaX509TlsCert?.encode(to: &writer)
-        sharedKeyUpdateInterval?.encode(to: &writer)
+        writer.writePreamble([!unknownExtensionAdditions.isEmpty, shuffleThreshold.isPresent, certsPerIPeriod.isPresent,
+                              laOneHost.isPresent, laTwoHost.isPresent, pcaHost.isPresent, raX509TlsCert.isPresent,
+                              laX509TlsCert.isPresent, pcaX509TlsCert.isPresent, sharedKeyUpdateInterval.isPresent])
+        if let shuffleThreshold { shuffleThreshold.encode(to: &writer) }
+        if let certsPerIPeriod { certsPerIPeriod.encode(to: &writer) }
+        if let laOneHost { laOneHost.encode(to: &writer) }
+        if let laTwoHost { laTwoHost.encode(to: &writer) }
+        if let pcaHost { pcaHost.encode(to: &writer) }
+        if let raX509TlsCert { raX509TlsCert.encode(to: &writer) }
+        if let laX509TlsCert { laX509TlsCert.encode(to: &writer) }
+        if let pcaX509TlsCert { pcaX509TlsCert.encode(to: &writer) }
+        if let sharedKeyUpdateInterval { sharedKeyUpdateInterval.encode(to: &writer) }
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
 
@@ -490,8 +484,8 @@ public struct CustomPolicyData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, requestingRaHostname != nil])
-        requestingRaHostname?.encode(to: &writer)
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, requestingRaHostname.isPresent)
+        if let requestingRaHostname { requestingRaHostname.encode(to: &writer) }
         globalPolicy.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
@@ -561,9 +555,7 @@ public struct ToBeSignedPolicyData: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("policyID")
-        policyID = try reader.readOctetString(size: 0...32)
-        reader.leave()
+        policyID = try reader.decodeOctetString("policyID", size: 0...32)
         generationTime = try reader.decode("generationTime")
         activeTime = try reader.decode("activeTime")
         policy = try reader.decode("policy")
@@ -571,7 +563,7 @@ public struct ToBeSignedPolicyData: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeOctetString(policyID)
         generationTime.encode(to: &writer)
         activeTime.encode(to: &writer)
@@ -606,14 +598,12 @@ public struct BasePolicyFile: COERCodable, JSONRepresentable {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
         tbsData = try reader.decode("tbsData")
-        try reader.enter("signatures")
-        signatures = try reader.readSequenceOf(Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
-        reader.leave()
+        signatures = try reader.decodeSequenceOf("signatures", Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         tbsData.encode(to: &writer)
         writer.writeSequenceOf(signatures)

@@ -71,14 +71,16 @@ public struct TbsElectorEndorsement: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        type = try reader.decode("type")
-        certificateHash = try reader.decode("certificateHash")
-        generationTime = try reader.decode("generationTime")
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let type: EndorsementType = try reader.decode("type")
+        let certificateHash: HashedId32 = try reader.decode("certificateHash")
+        let generationTime: Time32 = try reader.decode("generationTime")
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(type: type, certificateHash: certificateHash, generationTime: generationTime,
+                  unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         type.encode(to: &writer)
         certificateHash.encode(to: &writer)
         generationTime.encode(to: &writer)
@@ -109,15 +111,15 @@ public struct ElectorBallot: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        certificate = try reader.decode("certificate")
-        try reader.enter("endorsements")
-        endorsements = try reader.readSequenceOf(Ieee1609Dot2Data.self, size: 1...Int.max, minElementSize: 3)
-        reader.leave()
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let certificate: Certificate = try reader.decode("certificate")
+        let endorsements = try reader.decodeSequenceOf("endorsements", Ieee1609Dot2Data.self, size: 1...Int.max,
+                                                       minElementSize: 3)
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(certificate: certificate, endorsements: endorsements, unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         certificate.encode(to: &writer)
         writer.writeSequenceOf(endorsements)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -180,20 +182,14 @@ public struct CompositeCrl: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("securedCrlSeries")
-        securedCrlSeries = try reader.readSequenceOf(Ieee1609Dot2Data.self, minElementSize: 3)
-        reader.leave()
-        try reader.enter("revokedRootCAs")
-        revokedRootCAs = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
-        try reader.enter("revokedElectors")
-        revokedElectors = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
+        securedCrlSeries = try reader.decodeSequenceOf("securedCrlSeries", Ieee1609Dot2Data.self, minElementSize: 3)
+        revokedRootCAs = try reader.decodeSequenceOf("revokedRootCAs", ElectorBallot.self, minElementSize: 8)
+        revokedElectors = try reader.decodeSequenceOf("revokedElectors", ElectorBallot.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeSequenceOf(securedCrlSeries)
         writer.writeSequenceOf(revokedRootCAs)
         writer.writeSequenceOf(revokedElectors)
@@ -322,21 +318,15 @@ public struct CertificateStore: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
-        try reader.enter("rootCAEndorsements")
-        rootCAEndorsements = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
-        try reader.enter("electorEndorsements")
-        electorEndorsements = try reader.readSequenceOf(ElectorBallot.self, minElementSize: 8)
-        reader.leave()
+        rootCAEndorsements = try reader.decodeSequenceOf("rootCAEndorsements", ElectorBallot.self, minElementSize: 8)
+        electorEndorsements = try reader.decodeSequenceOf("electorEndorsements", ElectorBallot.self, minElementSize: 8)
         maCertificate = try reader.decode("maCertificate")
-        try reader.enter("certs")
-        certs = try reader.readSequenceOf(Certificate.self, minElementSize: 8)
-        reader.leave()
+        certs = try reader.decodeSequenceOf("certs", Certificate.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeSequenceOf(rootCAEndorsements)
         writer.writeSequenceOf(electorEndorsements)
         maCertificate.encode(to: &writer)
@@ -372,7 +362,7 @@ public struct GlobalCertificateChainFile: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt16(version)
         certStore.encode(to: &writer)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -434,14 +424,12 @@ public struct LocalCertificateChainFile: COERCodable, JSONRepresentable {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
         requiredCertStore = try reader.decode("requiredCertStore")
-        try reader.enter("optionalCertList")
-        optionalCertList = try reader.readSequenceOf(Certificate.self, minElementSize: 8)
-        reader.leave()
+        optionalCertList = try reader.decodeSequenceOf("optionalCertList", Certificate.self, minElementSize: 8)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         version.encode(to: &writer)
         requiredCertStore.encode(to: &writer)
         writer.writeSequenceOf(optionalCertList)
@@ -584,7 +572,7 @@ public struct VersionedSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
@@ -614,7 +602,7 @@ public struct LaSsp: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         writer.writeUInt16(laId)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -640,14 +628,12 @@ public struct MaSsp: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 0)
         version = try reader.decode("version")
-        try reader.enter("relevantPsids")
-        relevantPsids = try reader.readSequenceOf(Psid.self, minElementSize: 2)
-        reader.leave()
+        relevantPsids = try reader.decodeSequenceOf("relevantPsids", Psid.self, minElementSize: 2)
         unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         writer.writeUInt8(version)
         writer.writeSequenceOf(relevantPsids)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }

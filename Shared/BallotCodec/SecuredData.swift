@@ -24,8 +24,11 @@ public struct Ieee1609Dot2Data: COERCodable, JSONRepresentable {
     public var signedPayloadData: Ieee1609Dot2Data? { signedData?.tbsData.payload.data }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        protocolVersion = try reader.decode("protocolVersion")
-        content = try reader.decode("content")
+        // Components into locals, then the memberwise initialiser: assigning them to `self` one by one
+        // makes the optimizer copy the finished value out of a temporary (here and in the other hot types).
+        let protocolVersion: UInt8 = try reader.decode("protocolVersion")
+        let content: Ieee1609Dot2Content = try reader.decode("content")
+        self.init(protocolVersion: protocolVersion, content: content)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -116,18 +119,15 @@ extension COERReader {
     /// path starts with `pathPrefix` and offsets are relative to `octets`.
     public static func decodeContained<T: COERCodable>(_ type: T.Type, from octets: [UInt8], limits: COERLimits,
                                                        pathPrefix: String) throws(COERError) -> T {
-        var reader = COERReader(octets, limits: limits)
-        try reader.checkInputSize()
-        try reader.enter("\(pathPrefix)(\(T.asn1TypeName))")
-        let value = try T(from: &reader)
-        try reader.expectEnd()
-        return value
+        try decodeComplete(octets, limits: limits, name: { "\(pathPrefix)(\(T.asn1TypeName))" }) {
+            (r: inout COERReader) throws(COERError) in try T(from: &r)
+        }
     }
 }
 
 /// `Ieee1609Dot2Content ::= CHOICE { unsecuredData Opaque, signedData SignedData,
 /// encryptedData EncryptedData, signedCertificateRequest Opaque, ... }`.
-public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
+public enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     case unsecuredData([UInt8])
     case signedData(SignedData)
     case encryptedData(EncryptedData)
@@ -137,15 +137,11 @@ public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         switch try reader.readChoiceTag() {
         case 0:
-            try reader.enter("unsecuredData")
-            self = .unsecuredData(try reader.readOctetString())
-            reader.leave()
+            self = .unsecuredData(try reader.decodeOctetString("unsecuredData"))
         case 1: self = .signedData(try reader.decode("signedData"))
         case 2: self = .encryptedData(try reader.decode("encryptedData"))
         case 3:
-            try reader.enter("signedCertificateRequest")
-            self = .signedCertificateRequest(try reader.readOctetString())
-            reader.leave()
+            self = .signedCertificateRequest(try reader.decodeOctetString("signedCertificateRequest"))
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
     }
@@ -188,30 +184,55 @@ public indirect enum Ieee1609Dot2Content: COERCodable, JSONRepresentable {
 
 /// `SignedData ::= SEQUENCE { hashId HashAlgorithm, tbsData ToBeSignedData, signer SignerIdentifier, signature Signature }`.
 public struct SignedData: COERCodable, JSONRepresentable {
-    public var hashId: HashAlgorithm
-    public var tbsData: ToBeSignedData
-    public var signer: SignerIdentifier
-    public var signature: Signature
+    /// The components, boxed: this is also where the recursion Ieee1609Dot2Data → SignedData →
+    /// tbsData.payload.data → Ieee1609Dot2Data is broken, and what an SPDU copy shares.
+    private var fields: Boxed<Fields>
+
+    private struct Fields: Hashable, Sendable {
+        var hashId: HashAlgorithm
+        var tbsData: ToBeSignedData
+        var signer: SignerIdentifier
+        var signature: Signature
+    }
+
+    public var hashId: HashAlgorithm {
+        get { fields.value.hashId }
+        set { fields.value.hashId = newValue }
+    }
+
+    public var tbsData: ToBeSignedData {
+        get { fields.value.tbsData }
+        set { fields.value.tbsData = newValue }
+    }
+
+    public var signer: SignerIdentifier {
+        get { fields.value.signer }
+        set { fields.value.signer = newValue }
+    }
+
+    public var signature: Signature {
+        get { fields.value.signature }
+        set { fields.value.signature = newValue }
+    }
 
     public init(hashId: HashAlgorithm, tbsData: ToBeSignedData, signer: SignerIdentifier, signature: Signature) {
-        self.hashId = hashId
-        self.tbsData = tbsData
-        self.signer = signer
-        self.signature = signature
+        fields = Boxed(Fields(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature))
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        hashId = try reader.decode("hashId")
-        tbsData = try reader.decode("tbsData")
-        signer = try reader.decode("signer")
-        signature = try reader.decode("signature")
+        let hashId: HashAlgorithm = try reader.decode("hashId")
+        let tbsData: ToBeSignedData = try reader.decode("tbsData")
+        let signer: SignerIdentifier = try reader.decode("signer")
+        let signature: Signature = try reader.decode("signature")
+        self.init(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature)
     }
 
     public func encode(to writer: inout COERWriter) {
-        hashId.encode(to: &writer)
-        tbsData.encode(to: &writer)
-        signer.encode(to: &writer)
-        signature.encode(to: &writer)
+        // Through `fields.value`, which lends the components in place (the getters return copies).
+        fields.value.hashId.encode(to: &writer)
+        fields.value.tbsData.encode(to: &writer)
+        fields.value.signer.encode(to: &writer)
+        fields.value.signature.encode(to: &writer)
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -231,9 +252,7 @@ public enum SignerIdentifier: COERCodable, JSONRepresentable {
         switch try reader.readChoiceTag() {
         case 0: self = .digest(try reader.decode("digest"))
         case 1:
-            try reader.enter("certificate")
-            self = .certificate(try reader.readSequenceOf(Certificate.self, minElementSize: 8))
-            reader.leave()
+            self = .certificate(try reader.decodeSequenceOf("certificate", Certificate.self, minElementSize: 8))
         case 2: self = .self
         case let tag: self = .unknownExtension(tag: tag, encoding: try reader.readOpenTypeBytes())
         }
@@ -269,9 +288,12 @@ public struct ToBeSignedData: COERCodable, JSONRepresentable {
         self.headerInfo = headerInfo
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
-        payload = try reader.decode("payload")
-        headerInfo = try reader.decode("headerInfo")
+        let payload: SignedDataPayload = try reader.decode("payload")
+        let headerInfo: HeaderInfo = try reader.decode("headerInfo")
+        self.init(payload: payload, headerInfo: headerInfo)
     }
 
     public func encode(to writer: inout COERWriter) {
@@ -298,17 +320,20 @@ public struct SignedDataPayload: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 2)
-        data = try reader.decode("data", if: p[1])
-        extDataHash = try reader.decode("extDataHash", if: p[2])
-        unknownExtensionAdditions = try reader.readUnknownExtensionAdditions(if: p[0])
+        let data: Ieee1609Dot2Data? = try reader.decode("data", if: p[1])
+        let extDataHash: HashedData? = try reader.decode("extDataHash", if: p[2])
+        let unknown = try reader.readUnknownExtensionAdditions(if: p[0])
+        self.init(data: data, extDataHash: extDataHash, unknownExtensionAdditions: unknown)
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty, data != nil, extDataHash != nil])
-        data?.encode(to: &writer)
-        extDataHash?.encode(to: &writer)
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty, data.isPresent, extDataHash.isPresent)
+        if let data { data.encode(to: &writer) }
+        if let extDataHash { extDataHash.encode(to: &writer) }
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
     }
 
@@ -368,7 +393,7 @@ public struct MissingCrlIdentifier: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        writer.writePreamble([!unknownExtensionAdditions.isEmpty])
+        writer.writePreamble(!unknownExtensionAdditions.isEmpty)
         cracaId.encode(to: &writer)
         writer.writeUInt16(crlSeries)
         if !unknownExtensionAdditions.isEmpty { writer.writeExtensionAdditions(known: [], unknown: unknownExtensionAdditions) }
@@ -416,31 +441,33 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
         self.unknownExtensionAdditions = unknownExtensionAdditions
     }
 
+    // Inlined into its one caller: returning this large value from a call costs a copy and a destroy.
+    @inline(__always)
     public init(from reader: inout COERReader) throws(COERError) {
         let p = try reader.readPreamble(extensible: true, optionalCount: 6)
-        psid = try reader.decode("psid")
-        generationTime = try reader.decode("generationTime", if: p[1])
-        expiryTime = try reader.decode("expiryTime", if: p[2])
-        generationLocation = try reader.decode("generationLocation", if: p[3])
-        p2pcdLearningRequest = try reader.decode("p2pcdLearningRequest", if: p[4])
-        missingCrlIdentifier = try reader.decode("missingCrlIdentifier", if: p[5])
-        encryptionKey = try reader.decode("encryptionKey", if: p[6])
+        let psid: Psid = try reader.decode("psid")
+        let generationTime: Time64? = try reader.decode("generationTime", if: p[1])
+        let expiryTime: Time64? = try reader.decode("expiryTime", if: p[2])
+        let generationLocation: ThreeDLocation? = try reader.decode("generationLocation", if: p[3])
+        let p2pcdLearningRequest: HashedId3? = try reader.decode("p2pcdLearningRequest", if: p[4])
+        let missingCrlIdentifier: MissingCrlIdentifier? = try reader.decode("missingCrlIdentifier", if: p[5])
+        let encryptionKey: EncryptionKey? = try reader.decode("encryptionKey", if: p[6])
         var inline: [HashedId3]?
         var requested: Certificate?
-        unknownExtensionAdditions = []
+        var unknown: [COERUnknownAddition] = []
         if p[0] {
-            unknownExtensionAdditions = try reader.readExtensionAdditions(knownCount: 2) { index, r throws(COERError) in
+            unknown = try reader.readExtensionAdditions(knownCount: 2) { index, r throws(COERError) in
                 if index == 0 {
-                    try r.enter("inlineP2pcdRequest")
-                    inline = try r.readSequenceOf(HashedId3.self, minElementSize: 3)
-                    r.leave()
+                    inline = try r.decodeSequenceOf("inlineP2pcdRequest", HashedId3.self, minElementSize: 3)
                 } else {
                     requested = try r.decode("requestedCertificate")
                 }
             }
         }
-        inlineP2pcdRequest = inline
-        requestedCertificate = requested
+        self.init(psid: psid, generationTime: generationTime, expiryTime: expiryTime,
+                  generationLocation: generationLocation, p2pcdLearningRequest: p2pcdLearningRequest,
+                  missingCrlIdentifier: missingCrlIdentifier, encryptionKey: encryptionKey,
+                  inlineP2pcdRequest: inline, requestedCertificate: requested, unknownExtensionAdditions: unknown)
     }
 
     private var knownAdditions: [[UInt8]?] {
@@ -449,18 +476,17 @@ public struct HeaderInfo: COERCodable, JSONRepresentable {
     }
 
     public func encode(to writer: inout COERWriter) {
-        let known = knownAdditions
-        let ext = COERWriter.hasExtensions(known: known, unknown: unknownExtensionAdditions)
-        writer.writePreamble([ext, generationTime != nil, expiryTime != nil, generationLocation != nil,
-                              p2pcdLearningRequest != nil, missingCrlIdentifier != nil, encryptionKey != nil])
+        let ext = inlineP2pcdRequest.isPresent || requestedCertificate.isPresent || !unknownExtensionAdditions.isEmpty
+        writer.writePreamble(ext, generationTime.isPresent, expiryTime.isPresent, generationLocation.isPresent,
+                             p2pcdLearningRequest.isPresent, missingCrlIdentifier.isPresent, encryptionKey.isPresent)
         psid.encode(to: &writer)
-        generationTime?.encode(to: &writer)
-        expiryTime?.encode(to: &writer)
-        generationLocation?.encode(to: &writer)
-        p2pcdLearningRequest?.encode(to: &writer)
-        missingCrlIdentifier?.encode(to: &writer)
-        encryptionKey?.encode(to: &writer)
-        if ext { writer.writeExtensionAdditions(known: known, unknown: unknownExtensionAdditions) }
+        if let generationTime { generationTime.encode(to: &writer) }
+        if let expiryTime { expiryTime.encode(to: &writer) }
+        if let generationLocation { generationLocation.encode(to: &writer) }
+        if let p2pcdLearningRequest { p2pcdLearningRequest.encode(to: &writer) }
+        if let missingCrlIdentifier { missingCrlIdentifier.encode(to: &writer) }
+        if let encryptionKey { encryptionKey.encode(to: &writer) }
+        if ext { writer.writeExtensionAdditions(known: knownAdditions, unknown: unknownExtensionAdditions) }
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -491,9 +517,7 @@ public struct EncryptedData: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
-        try reader.enter("recipients")
-        recipients = try reader.readSequenceOf(RecipientInfo.self, minElementSize: 9)
-        reader.leave()
+        recipients = try reader.decodeSequenceOf("recipients", RecipientInfo.self, minElementSize: 9)
         ciphertext = try reader.decode("ciphertext")
     }
 
@@ -668,9 +692,7 @@ public struct AesCcmCiphertext: COERCodable, JSONRepresentable {
 
     public init(from reader: inout COERReader) throws(COERError) {
         nonce = try reader.decode("nonce")
-        try reader.enter("ccmCiphertext")
-        ccmCiphertext = try reader.readOctetString()
-        reader.leave()
+        ccmCiphertext = try reader.decodeOctetString("ccmCiphertext")
     }
 
     public func encode(to writer: inout COERWriter) {
