@@ -17,6 +17,8 @@ enum CommandTree {
         GCCFGroup.self,
         LCCFGroup.self,
         WhatIfCommand.self,
+        SubmitCommand.self,
+        LagCommand.self,
     ]
 
     /// `electorctl elector …`
