@@ -73,7 +73,7 @@ struct SubmitCommand: ParsableCommand {
         let results = Mutex<[Int: Result<DeliveryReport, KafkaError>]>([:])
         for (index, submission) in submissions.enumerated() {
             var headers: [KafkaHeader] = []
-            if let submitter { headers.append(KafkaHeader("scms-submitter", text: submitter)) }
+            if let submitter { headers.append(PipelineHeader.submitter, submitter) }
             let message = OutgoingMessage(topic: topic, key: Array(submission.key.utf8), value: submission.bytes,
                                           headers: headers)
             try await kafkaCall("produce \(Inputs.display(submission.path))") {

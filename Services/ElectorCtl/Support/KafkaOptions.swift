@@ -49,47 +49,52 @@ struct KafkaOptions: Sendable {
     /// The name of `spec` with the prefix.
     func topic(_ spec: TopicSpec) -> String { topicPrefix + spec.name }
 
-    /// The client settings: short reconnect backoffs (a CLI should notice a broker quickly), librdkafka's own
-    /// logging limited to errors, then the `--kafka` properties.
-    func client(_ id: String) -> KafkaConfiguration {
-        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
-        configuration.clientID = "electorctl-\(id)"
-        configuration.reconnectBackoff = .milliseconds(50)
-        configuration.reconnectBackoffMax = .seconds(1)
-        configuration.logLevel = 3
-        configuration.onLog = { message in
+    /// The pipeline's shared Kafka settings (ServiceKit's ``KafkaSettings``: short reconnect backoffs, the prefix,
+    /// the `--kafka` properties), for client `electorctl-ID`.
+    func settings(_ id: String) -> KafkaSettings {
+        var settings = KafkaSettings(bootstrapServers: bootstrapServers, clientID: "electorctl-\(id)", topicPrefix: topicPrefix,
+                                     properties: Dictionary(properties, uniquingKeysWith: { _, last in last }))
+        settings.onError = { error in
+            if error.isFatal || error.code == .allBrokersDown { Output.note("kafka: \(error.name): \(error.message)") }
+        }
+        return settings
+    }
+
+    /// The client settings with librdkafka's own logging limited to errors (shown as notes on stderr).
+    private func quiet(_ client: KafkaConfiguration) -> KafkaConfiguration {
+        var client = client
+        client.logLevel = 3
+        client.onLog = { message in
             if message.level <= 3 { Output.note("kafka: \(message.facility): \(message.message)") }
         }
-        for (key, value) in properties { configuration[property: key] = value }
-        return configuration
+        return client
     }
 
     func producer(_ id: String, maxMessageBytes: Int? = nil) -> ProducerConfiguration {
-        var configuration = ProducerConfiguration(client: client(id))
-        configuration.linger = .milliseconds(1)
+        var configuration = settings(id).producer(messageMaxBytes: maxMessageBytes, linger: .milliseconds(1))
+        configuration.client = quiet(configuration.client)
         configuration.deliveryTimeout = .seconds(30)
-        configuration.messageMaxBytes = maxMessageBytes
-        return configuration
-    }
-
-    func consumer(_ id: String) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(client: client(id))
-        configuration.pollInterval = .milliseconds(20)
-        // Whole GCCFs are fetched: allow records up to the topic's limit.
-        configuration[property: "fetch.message.max.bytes"] = String(Topics.maxGCCFRecordBytes)
-        configuration[property: "receive.message.max.bytes"] = String(Topics.maxGCCFRecordBytes + 1_048_576)
-        for (key, value) in properties { configuration[property: key] = value }
         return configuration
     }
 
     func admin(_ id: String) -> AdminConfiguration {
-        AdminConfiguration(client: client(id))
+        var configuration = settings(id).admin()
+        configuration.client = quiet(configuration.client)
+        return configuration
+    }
+
+    /// A logger for the pipeline helpers the commands use (``TopicFollower``): warnings and worse, on stderr.
+    var logger: Logger {
+        var logger = Logger(label: "electorctl")
+        logger.logLevel = .warning
+        return logger
     }
 }
 
 /// Runs a Kafka call and turns a ``KafkaError`` into an operator message with an exit status: broker trouble is
 /// "unavailable" (69), a record the broker refuses for its size is the caller's data (65), a bad `--kafka` property
 /// is a usage error (64).
+@discardableResult
 func kafkaCall<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
     do {
         return try await body()

@@ -66,7 +66,12 @@ struct RelyingPartyProcessor {
     /// - Throws: exit 65 when the bytes are not a chain file, the failures of ``startingState(quorum:)``, and I/O
     ///   errors of the commit. A rejection is not thrown: it is an ``Outcome`` with `accepted == false` and the state
     ///   unchanged.
-    func process(_ bytes: [UInt8], from path: String, crl: CompositeCrl?, quorum: Int?, time: UInt32) throws -> Outcome {
+    ///
+    /// With `reevaluating` set to the store's last accepted GCCF version, that same file is applied again (its
+    /// version check relaxed for exactly that version): how a following relying party re-evaluates its trust when the
+    /// quorum rises or a removal arrives without a new GCCF.
+    func process(_ bytes: [UInt8], from path: String, crl: CompositeCrl?, quorum: Int?, time: UInt32,
+                 reevaluating: UInt16? = nil) throws -> Outcome {
         let file = try Inputs.decode(ScmsFile.self, bytes, from: path)
         var signatures = SignatureResolver.crypto()
         let received: ReceivedChainFile
@@ -74,7 +79,10 @@ struct RelyingPartyProcessor {
         case .success(let value): received = value
         case .failure(let finding): throw CommandFailure(.dataError, "\(Inputs.display(path)): \(finding)")
         }
-        let state = try startingState(quorum: quorum)
+        var state = try startingState(quorum: quorum)
+        if let version = reevaluating, state.lastGCCFVersion == version, case .gccf(version) = received.version {
+            state.lastGCCFVersion = version > 0 ? version - 1 : nil
+        }
 
         var names = CertificateNames(anchors.all)
         for ballot in file.certificateStore?.rootCAEndorsements ?? [] { names.add(ballot.certificate) }
