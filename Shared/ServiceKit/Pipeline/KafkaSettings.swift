@@ -112,9 +112,9 @@ public struct KafkaSettings: Sendable {
         let prefix = schema.key(ConfigurationKey.topicPrefix.name) == nil
             ? "" : (configuration.string(ConfigurationKey.topicPrefix.name) ?? "")
         let backoff = schema.key(ConfigurationKey.kafkaReconnectBackoff.name) == nil
-            ? Duration.milliseconds(50) : try configuration.duration(ConfigurationKey.kafkaReconnectBackoff.name)
+            ? Duration.milliseconds(50) : try configuration.fineDuration(ConfigurationKey.kafkaReconnectBackoff.name)
         let backoffMax = schema.key(ConfigurationKey.kafkaReconnectBackoffMax.name) == nil
-            ? Duration.seconds(1) : try configuration.duration(ConfigurationKey.kafkaReconnectBackoffMax.name)
+            ? Duration.seconds(1) : try configuration.fineDuration(ConfigurationKey.kafkaReconnectBackoffMax.name)
         self.init(bootstrapServers: servers, clientID: clientID, topicPrefix: prefix, reconnectBackoff: backoff,
                   reconnectBackoffMax: max(backoff, backoffMax), properties: configuration.passthrough(prefix: "kafka."))
     }

@@ -57,7 +57,7 @@ public final class TopicFollower: Sendable {
     /// the last record present at start was handled (before any later record).
     ///
     /// - Throws: `CancellationError` when cancelled; ``KafkaError`` from the client; whatever `handler` throws.
-    public func run(pollInterval: Duration = .milliseconds(100), onCaughtUp: @Sendable () async -> Void = {},
+    public func run(pollInterval: Duration = .milliseconds(100), onCaughtUp: () async -> Void = {},
                     _ handler: (ConsumedMessage) async throws -> Void) async throws {
         try await follow(untilCaughtUp: false, pollInterval: pollInterval, onCaughtUp: onCaughtUp, handler)
     }
@@ -100,7 +100,7 @@ public final class TopicFollower: Sendable {
         }
     }
 
-    private func follow(untilCaughtUp: Bool, pollInterval: Duration, onCaughtUp: @Sendable () async -> Void,
+    private func follow(untilCaughtUp: Bool, pollInterval: Duration, onCaughtUp: () async -> Void,
                         _ handler: (ConsumedMessage) async throws -> Void) async throws {
         let admin = try KafkaAdmin(configuration: settings.admin())
         let marks = try await endOffsets(admin: admin)
@@ -135,5 +135,33 @@ public final class TopicFollower: Sendable {
             throw error
         }
         await consumer.close()
+    }
+}
+
+/// A ``TopicFollower`` as a ``Service``: follows until graceful shutdown (then returns after the record at hand).
+public struct FollowerService: Service {
+    public let follower: TopicFollower
+    public let name: String
+    private let logger: Logger
+    private let onCaughtUp: @Sendable () async -> Void
+    private let handler: @Sendable (ConsumedMessage) async throws -> Void
+
+    /// `handler` gets every record, `onCaughtUp` runs once after the records present at start.
+    public init(follower: TopicFollower, name: String, logger: Logger, onCaughtUp: @escaping @Sendable () async -> Void = {},
+                _ handler: @escaping @Sendable (ConsumedMessage) async throws -> Void) {
+        self.follower = follower
+        self.name = name
+        self.logger = logger
+        self.onCaughtUp = onCaughtUp
+        self.handler = handler
+    }
+
+    public func run() async throws {
+        logger.info("following", metadata: ["follower": .string(name), "topics": .array(follower.topics.map { .string($0) })])
+        try await withGracefulShutdownHandler {
+            try await follower.run(onCaughtUp: onCaughtUp, handler)
+        } onGracefulShutdown: { [follower] in
+            follower.stop()
+        }
     }
 }
