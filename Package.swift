@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ElectorCtlTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto"],
                     path: "Tests/ElectorCtlTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto", "Kafka",
-                                                         "RootManagement", "ServiceKit"],
+                                                          "RootManagement", "ServiceKit"],
                     path: "Tests/EndToEndTests"),
     ]
 )
