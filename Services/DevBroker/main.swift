@@ -1,4 +1,9 @@
+// scms-devbroker — hosts librdkafka's mock Kafka cluster as a process of its own.
+//
+// See `DevBroker.usage` for what it does and does not emulate.
+import CRdKafka
 import Foundation
+import Kafka
+import ServiceKit
 
-FileHandle.standardError.write(Data("DevBroker: not built yet\n".utf8))
-exit(70)
+exit(DevBroker.main(Array(CommandLine.arguments.dropFirst())))

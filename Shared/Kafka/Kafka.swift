@@ -1,2 +1,0 @@
-/// The `Kafka` module (work in progress).
-public enum KafkaModule {}

@@ -1,0 +1,270 @@
+import CRdKafka
+import Synchronization
+
+/// A Kafka producer: keyed records with headers, idempotent by default, with a delivery report per record.
+///
+/// Delivery reports are served by a dedicated poll thread. At most
+/// ``ProducerConfiguration/maxInFlight`` records are unacknowledged at any time: ``send(_:)`` and
+/// ``enqueue(_:onDelivery:)`` suspend at the limit until reports free a slot, so a fast caller is slowed
+/// down instead of growing memory.
+///
+/// ```swift
+/// let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: servers))
+/// let report = try await producer.send(OutgoingMessage(topic: "t", key: Array("k".utf8), value: bytes))
+/// try await producer.close()
+/// ```
+///
+/// Call ``close(timeout:)`` when done; dropping the last reference instead purges unsent records
+/// (their reports fail with ``KafkaError/Code/purgedFromQueue``) and blocks the releasing thread briefly.
+public final class KafkaProducer: Sendable {
+    private let client: RDClient
+    private let limiter: InFlightLimiter
+    private let poller: PollThread
+    /// True once closing started; checked under the lock by every produce call so none slips past `close`.
+    private let closed = Mutex(false)
+
+    /// Creates the producer and starts its poll thread.
+    ///
+    /// - Throws: ``KafkaError`` (``KafkaError/Code/invalidArgument``) with librdkafka's message when a setting
+    ///   is unknown or invalid; nothing is left allocated.
+    public init(configuration: ProducerConfiguration) throws {
+        let limiter = InFlightLimiter(limit: configuration.maxInFlight)
+        let context = ClientContext(configuration.client, inFlight: limiter)
+        let client = try RDClient(type: RD_KAFKA_PRODUCER, properties: configuration.properties(), context: context) {
+            rd_kafka_conf_set_dr_msg_cb($0, deliveryReportCallback)
+        }
+        self.client = client
+        self.limiter = limiter
+        let timeout = Int32(configuration.pollInterval.timeoutMilliseconds)
+        self.poller = PollThread(name: "kafka-producer-poll") { thread in
+            while !thread.isStopping { rd_kafka_poll(client.handle, timeout) }
+        }
+    }
+
+    deinit {
+        if !closed.withLock({ $0 }) { shutDown(flushMilliseconds: 0) }
+    }
+
+    /// Records handed to librdkafka whose delivery report has not arrived yet.
+    public var inFlightCount: Int { limiter.count }
+
+    /// Produces `message` and waits until the broker acknowledged it (or librdkafka gave up).
+    ///
+    /// Suspends first while ``ProducerConfiguration/maxInFlight`` records are in flight. Once the record is
+    /// handed to librdkafka, cancellation no longer withdraws it; the call still returns its outcome.
+    ///
+    /// - Returns: where the record landed.
+    /// - Throws: ``KafkaError`` from the delivery report (e.g. ``KafkaError/Code/messageTimedOut``), or from
+    ///   librdkafka's synchronous checks (``KafkaError/Code/unknownPartition``, ``KafkaError/Code/messageSizeTooLarge``),
+    ///   ``KafkaError/Code/closed`` after ``close(timeout:)``, `CancellationError` while waiting for a slot.
+    public func send(_ message: OutgoingMessage) async throws -> DeliveryReport {
+        try await limiter.acquire()
+        return try await withCheckedThrowingContinuation { continuation in
+            let box = DeliveryBox(topic: message.topic) { continuation.resume(with: $0) }
+            do {
+                try produce(message, box: box)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Produces `message` and returns once librdkafka accepted it; `onDelivery` runs on the poll thread
+    /// with the delivery report. Suspends while ``ProducerConfiguration/maxInFlight`` records are in flight.
+    ///
+    /// - Throws: the synchronous errors of ``send(_:)``; in that case `onDelivery` is never called.
+    public func enqueue(_ message: OutgoingMessage,
+                        onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) async throws {
+        try await limiter.acquire()
+        try produce(message, box: DeliveryBox(topic: message.topic, completion: onDelivery))
+    }
+
+    /// Waits until every record handed over so far has its delivery report, or `deadline` passes.
+    ///
+    /// - Throws: ``KafkaError/Code/timedOut`` naming how many records are still outstanding.
+    public func flush(deadline: ContinuousClock.Instant) async throws {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        try await flush(timeout: remaining > .zero ? remaining : .zero)
+    }
+
+    /// Waits up to `timeout` until every record handed over so far has its delivery report.
+    ///
+    /// - Throws: ``KafkaError/Code/timedOut`` naming how many records are still outstanding.
+    public func flush(timeout: Duration) async throws {
+        let client = self.client
+        let ms = timeout.timeoutMilliseconds
+        try await Blocking.run { () throws(KafkaError) in
+            let err = rd_kafka_flush(client.handle, ms)
+            if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                throw KafkaError(code: .timedOut, message: "\(rd_kafka_outq_len(client.handle)) records still in flight",
+                                 operation: "flush", isRetriable: true)
+            }
+            try KafkaError.check(err, "flush")
+        }
+    }
+
+    /// Flushes for up to `timeout`, purges whatever is still unsent (its reports fail), stops the poll
+    /// thread and refuses further records. Idempotent.
+    public func close(timeout: Duration = .seconds(10)) async {
+        let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
+        guard first else { return }
+        let ms = timeout.timeoutMilliseconds
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Blocking.queue.async {
+                self.shutDown(flushMilliseconds: ms)
+                c.resume()
+            }
+        }
+    }
+
+    /// Flush, purge, serve the purged reports, stop polling. Blocks.
+    private func shutDown(flushMilliseconds: Int32) {
+        closed.withLock { $0 = true }
+        limiter.close()
+        if flushMilliseconds > 0 { _ = rd_kafka_flush(client.handle, flushMilliseconds) }
+        let purgeAll = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        _ = rd_kafka_purge(client.handle, purgeAll)
+        // Purged records report through the normal callback; serve them so every completion runs once.
+        _ = rd_kafka_flush(client.handle, 1000)
+        poller.stop()
+    }
+
+    // MARK: - Produce
+
+    /// Hands one record to librdkafka. On failure the slot is released and `box` is not retained.
+    private func produce(_ message: OutgoingMessage, box: DeliveryBox) throws(KafkaError) {
+        let opaque = Unmanaged.passRetained(box).toOpaque()
+        let result: KafkaError? = closed.withLock { isClosed -> KafkaError? in
+            if isClosed { return KafkaError(code: .closed, operation: "produce") }
+            return Self.produceva(client.handle, message, opaque: opaque)
+        }
+        if let result {
+            Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
+            limiter.release()
+            throw result
+        }
+    }
+
+    /// Builds the `rd_kafka_vu_t` array and calls `rd_kafka_produceva`.
+    ///
+    /// Headers travel as one `rd_kafka_headers_t` (`RD_KAFKA_VTYPE_HEADERS`), which librdkafka owns only
+    /// if produceva succeeds; on failure this function destroys it. Passing headers one by one
+    /// (`RD_KAFKA_VTYPE_HEADER`) double-frees them in 2.0.2 when the partitioner rejects the record
+    /// (librdkafka#4627).
+    private static func produceva(_ rk: OpaquePointer, _ message: OutgoingMessage,
+                                  opaque: UnsafeMutableRawPointer) -> KafkaError? {
+        var headers: OpaquePointer? = nil
+        if !message.headers.isEmpty {
+            let list = rd_kafka_headers_new(message.headers.count)
+            for header in message.headers {
+                if header.key.utf8.contains(0) {
+                    rd_kafka_headers_destroy(list)
+                    return KafkaError(code: .badMessage, message: "header name contains NUL", operation: "produce")
+                }
+                let err = header.key.withCString { name in
+                    withOptionalBytes(header.value) { value, size in
+                        rd_kafka_header_add(list, name, -1, value, size)
+                    }
+                }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    rd_kafka_headers_destroy(list)
+                    return KafkaError(err, operation: "produce")
+                }
+            }
+            headers = list
+        }
+        let error: OpaquePointer? = message.topic.withCString { topic in
+            withOptionalBytes(message.key) { key, keySize in
+                withOptionalBytes(message.value) { value, valueSize in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    var n = 0
+                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = opaque; n += 1
+                    if let partition = message.partition {
+                        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                    }
+                    if let key {
+                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
+                        vus[n].u.mem.ptr = key
+                        vus[n].u.mem.size = keySize
+                        n += 1
+                    }
+                    if let value {
+                        vus[n].vtype = RD_KAFKA_VTYPE_VALUE
+                        vus[n].u.mem.ptr = value
+                        vus[n].u.mem.size = valueSize
+                        n += 1
+                    }
+                    if let headers {
+                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+                    }
+                    let count = n
+                    return vus.withUnsafeBufferPointer { rd_kafka_produceva(rk, $0.baseAddress, count) }
+                }
+            }
+        }
+        guard let error else { return nil }
+        if let headers { rd_kafka_headers_destroy(headers) }
+        let code = rd_kafka_error_code(error)
+        let wrapped = KafkaError(consuming: error, operation: "produce")
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            return KafkaError(code: .queueFull, message: wrapped.message, operation: "produce", isRetriable: true)
+        }
+        return wrapped
+    }
+}
+
+/// Calls `body` with a pointer to `bytes` that is never NULL unless `bytes` is nil: librdkafka reads a NULL
+/// value as a tombstone, and an empty value must stay distinguishable from it.
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    if bytes.isEmpty {
+        var zero: UInt8 = 0
+        return withUnsafeMutablePointer(to: &zero) { body(UnsafeMutableRawPointer($0), 0) }
+    }
+    return bytes.withUnsafeBufferPointer { body(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
+}
+
+/// What one record's delivery report resolves: retained as the per-message opaque until the report.
+final class DeliveryBox: Sendable {
+    let topic: String
+    let completion: @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+
+    init(topic: String, completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) {
+        self.topic = topic
+        self.completion = completion
+    }
+}
+
+private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?,
+                                                    UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
+    guard let message else { return }
+    if let boxPointer = message.pointee._private {
+        let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
+        let m = message.pointee
+        if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition,
+                                                   offset: m.offset >= 0 ? m.offset : nil,
+                                                   timestamp: messageTimestamp(message))))
+        } else {
+            var text = String(cString: rd_kafka_err2str(m.err))
+            let status = rd_kafka_message_status(message)
+            if status == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED { text += " (possibly persisted)" }
+            box.completion(.failure(KafkaError(code: KafkaError.Code(rawValue: m.err.rawValue), message: text,
+                                               operation: "delivery")))
+        }
+    }
+    ClientContext.from(opaque)?.inFlight?.release()
+}
+
+/// The record timestamp, if librdkafka has one.
+func messageTimestamp(_ message: UnsafePointer<rd_kafka_message_t>) -> MessageTimestamp? {
+    var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+    let ms = rd_kafka_message_timestamp(message, &type)
+    switch type {
+    case RD_KAFKA_TIMESTAMP_CREATE_TIME: return MessageTimestamp(kind: .createTime, milliseconds: ms)
+    case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return MessageTimestamp(kind: .logAppendTime, milliseconds: ms)
+    default: return nil
+    }
+}

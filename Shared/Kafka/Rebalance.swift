@@ -1,0 +1,108 @@
+import CRdKafka
+import Synchronization
+
+/// What a group member is told when the group coordinator moves partitions.
+///
+/// Both closures run on the consumer's poll thread, inside librdkafka's rebalance callback:
+/// `onRevoke` runs **before** the revocation takes effect, so the owner can commit the next offsets to
+/// process for the partitions it is about to lose (``RebalanceContext/commit(_:)``); records of those
+/// partitions still buffered and not yet read are dropped first. `onAssign` runs right after the new
+/// partitions are assigned. Keep both short: the group waits for them.
+public struct RebalanceHandler: Sendable {
+    public var onAssign: @Sendable (RebalanceContext, [TopicPartition]) -> Void
+    public var onRevoke: @Sendable (RebalanceContext, [TopicPartition]) -> Void
+
+    public init(onAssign: @escaping @Sendable (RebalanceContext, [TopicPartition]) -> Void = { _, _ in },
+                onRevoke: @escaping @Sendable (RebalanceContext, [TopicPartition]) -> Void = { _, _ in }) {
+        self.onAssign = onAssign
+        self.onRevoke = onRevoke
+    }
+}
+
+/// Access to the consumer from inside a rebalance callback. Only valid during the callback.
+public struct RebalanceContext: Sendable {
+    let handle: RawHandle
+
+    /// True when the partitions were lost (session timeout, fencing) rather than revoked in an orderly way:
+    /// another member may already own them, so committing is pointless.
+    public var isAssignmentLost: Bool { rd_kafka_assignment_lost(handle.pointer) != 0 }
+
+    /// Whether the group uses the incremental (cooperative) protocol: only the listed partitions move.
+    public var isCooperative: Bool { String(cString: rd_kafka_rebalance_protocol(handle.pointer)) == "COOPERATIVE" }
+
+    /// Commits, synchronously, the next offset to process for each partition.
+    ///
+    /// - Throws: ``KafkaError`` from the commit (nothing to commit is not an error).
+    public func commit(_ offsets: [TopicPartition: Int64]) throws {
+        try commitSynchronously(handle.pointer, offsets)
+    }
+}
+
+/// An `rd_kafka_t` pointer lent to code that runs while its owner is alive.
+///
+/// `@unchecked Sendable`: an immutable pointer to a thread-safe librdkafka instance; whoever creates one
+/// guarantees the instance outlives every use (it is only handed out inside callbacks of that instance).
+struct RawHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// Routes librdkafka's rebalance callback to the consumer's buffer and the owner's handler.
+final class RebalanceRouter: Sendable {
+    let buffer: MessageBuffer
+    let handler = Mutex<RebalanceHandler?>(nil)
+
+    init(buffer: MessageBuffer) {
+        self.buffer = buffer
+    }
+
+    func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
+                   _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let partitions = readPartitionList(list).map(\.topicPartition)
+        let context = RebalanceContext(handle: RawHandle(pointer: rk))
+        let handler = self.handler.withLock { $0 }
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list) { rd_kafka_error_destroy(error) }
+            } else {
+                _ = rd_kafka_assign(rk, list)
+            }
+            handler?.onAssign(context, partitions)
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let revoked = Set(partitions)
+            _ = buffer.purge { revoked.contains($0.topicPartition) }
+            handler?.onRevoke(context, partitions)
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, list) { rd_kafka_error_destroy(error) }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        default:
+            // A rebalance error: drop the assignment, as librdkafka's documentation prescribes.
+            _ = buffer.purge { _ in true }
+            _ = rd_kafka_assign(rk, nil)
+        }
+    }
+}
+
+let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
+                                       UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                                       UnsafeMutableRawPointer?) -> Void = { rk, err, list, opaque in
+    guard let rk, let router = ClientContext.from(opaque)?.rebalance else { return }
+    router.rebalance(rk, err, list)
+}
+
+/// `rd_kafka_commit` with explicit offsets, synchronously. `_NO_OFFSET` (nothing to commit) is success.
+func commitSynchronously(_ rk: OpaquePointer, _ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+    guard !offsets.isEmpty else { return }
+    let list = makePartitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    defer { rd_kafka_topic_partition_list_destroy(list) }
+    let err = rd_kafka_commit(rk, list, 0)
+    if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+    try KafkaError.check(err, "commit")
+    if let failed = readPartitionList(list).first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+        throw KafkaError(failed.error, operation: "commit",
+                         message: "\(failed.topicPartition): \(String(cString: rd_kafka_err2str(failed.error)))")
+    }
+}
