@@ -30,8 +30,8 @@ public struct AssemblerInput: Sendable {
     public enum Payload: Sendable {
         /// A validated ballot: its facts, the type it was validated as, and the ballot itself (for the file).
         case ballot(AnalyzedBallot, EndorsementAction, ElectorBallot)
-        /// A quorum from a verified GPF.
-        case quorum(Int)
+        /// The elector-quorum series of a verified GPF (the quorum in force is its value at the engine's time).
+        case policy(TemporalSeries<PolicySeries.ElectorQuorum>)
         /// An expiry event (`expiringSoon` or `expired`).
         case expiry(kind: ExpiryKind, certificate: CertificateID)
     }
@@ -74,9 +74,21 @@ extension AssemblerInput {
                                         certificate: CertificateID(uncheckedBytes: event.certificateHash.bytes)))
     }
 
-    /// The input for a verified GPF at `offset` setting `quorum`, generated at `generationTime` (Time32).
-    public static func policy(quorum: Int, generationTime: UInt32, offset: Int64) -> AssemblerInput {
-        AssemblerInput(source: .policy, offset: offset, recordedTime: generationTime, payload: .quorum(quorum))
+    /// The input for a verified GPF at `offset`, at its generation time.
+    public static func policy(_ verified: VerifiedPolicy, offset: Int64) -> AssemblerInput {
+        policy(quorum: verified.quorumSeries,
+               generationTime: UInt32(clamping: verified.generationTime.microseconds / 1_000_000), offset: offset)
+    }
+
+    /// The input for a GPF quorum series at `offset`, generated at `generationTime` (Time32).
+    public static func policy(quorum series: TemporalSeries<PolicySeries.ElectorQuorum>, generationTime: UInt32,
+                              offset: Int64) -> AssemblerInput {
+        AssemblerInput(source: .policy, offset: offset, recordedTime: generationTime, payload: .policy(series))
+    }
+
+    /// The input for a GPF that sets `quorum` from its generation time on.
+    public static func policy(quorum: UInt8, generationTime: UInt32, offset: Int64) -> AssemblerInput {
+        policy(quorum: TemporalSeries(initial: quorum, intervals: []), generationTime: generationTime, offset: offset)
     }
 }
 

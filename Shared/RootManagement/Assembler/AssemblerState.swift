@@ -69,6 +69,10 @@ public struct AssemblerState: Sendable {
     /// Inputs folded.
     public private(set) var inputCount: Int = 0
     private var ballots: [BallotID: ElectorBallot] = [:]
+    /// The quorum series of the last GPF folded.
+    private var policySeries: TemporalSeries<PolicySeries.ElectorQuorum>?
+    /// The series value last applied (or refused).
+    private var requestedQuorum: Int?
 
     /// A fresh state at time 0 with `signatures` (reuse a resolver across replays: its cache makes them cheap).
     public init(configuration: AssemblerConfiguration, signatures: SignatureResolver) {
@@ -103,8 +107,9 @@ public struct AssemblerState: Sendable {
             // `advance` only throws for a time behind the engine's, excluded here.
             if let report = try? engine.advance(to: input.recordedTime) {
                 step.reports.append(report)
-                mayChange = mayChange || Self.mayChangeContent(report, timePassed: true)
+                mayChange = Self.mayChangeContent(report, timePassed: true)
             }
+            mayChange = syncQuorum(&step) || mayChange
         } else if input.recordedTime < engine.time {
             step.behindEngineTime = true
         }
@@ -116,19 +121,12 @@ public struct AssemblerState: Sendable {
                 ballots[analyzed.id] = ballot
                 let report = engine.add(analyzed, as: action)
                 step.reports.append(report)
-                mayChange = mayChange || Self.mayChangeContent(report, timePassed: false)
+                mayChange = Self.mayChangeContent(report, timePassed: false) || mayChange
             }
-        case .quorum(let quorum):
-            if quorum != engine.policy.quorum {
-                do {
-                    let report = try engine.setQuorum(quorum)
-                    step.reports.append(report)
-                    // The chosen ballots depend on the quorum (groundedness) even when no decision flips.
-                    mayChange = true
-                } catch {
-                    if case .policyRejected(let rejection) = error { step.refusedPolicy = rejection }
-                }
-            }
+        case .policy(let series):
+            policySeries = series
+            requestedQuorum = nil
+            mayChange = syncQuorum(&step) || mayChange
         case .expiry:
             break
         }
@@ -138,6 +136,23 @@ public struct AssemblerState: Sendable {
             step.changedContent = true
         }
         return step
+    }
+
+    /// Applies the GPF series' quorum at the engine's time when it differs from the last one asked for; true when
+    /// the quorum in force changed (the chosen ballots depend on it through groundedness even when no decision flips).
+    private mutating func syncQuorum(_ step: inout AssemblerStep) -> Bool {
+        guard let series = policySeries else { return false }
+        let wanted = Int(series.value(at: Time64(Time32(engine.time))))
+        guard wanted != requestedQuorum else { return false }
+        requestedQuorum = wanted
+        guard wanted != engine.policy.quorum else { return false }
+        do {
+            step.reports.append(try engine.setQuorum(wanted))
+            return true
+        } catch {
+            if case .policyRejected(let rejection) = error { step.refusedPolicy = rejection }
+            return false
+        }
     }
 
     /// Whether an engine report shows a change the content may depend on.
