@@ -43,6 +43,8 @@ public struct AssemblerStep: Sendable {
     public var behindEngineTime = false
     /// What the engine reported (time advance and the input itself).
     public var reports: [EventReport] = []
+
+    public init() {}
 }
 
 /// The Policy Generator's incremental state.
