@@ -18,6 +18,7 @@ enum CommandTree {
         LCCFGroup.self,
         WhatIfCommand.self,
         SubmitCommand.self,
+        RecordsCommand.self,
         PolicyGroup.self,
         LagCommand.self,
         DevGroup.self,

@@ -90,11 +90,11 @@ struct CeremonyDropConditionTests {
                 let firstFile = try TestPKI.write(first.bytes, to: stack.path("first.coer"))
                 let fresh = try await Subprocess.electorctl(["gccf", "verify", "--anchors", stack.anchorsDirectory, "--quorum", "2",
                                                              firstFile])
-                let decisions = (try fresh.json()["ballots"] as? [[String: Any]]) ?? []
+                let decisions = ((try fresh.json()["ballots"] as? [Any]) ?? []).compactMap { $0 as? [String: Any] }
                 let yDecision = decisions.first { ($0["ballot"] as? String) == ballots[1].digest }
                 #expect(yDecision?["accepted"] as? Bool == false, "\(fresh.stdout)")
-                let yReasons = ((yDecision?["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
-                #expect(yReasons.contains("signerExpired"), "\(yReasons)")
+                let yReasons = ((yDecision?["reasons"] as? [Any]) ?? []).compactMap { ($0 as? [String: Any])?["code"] as? String }
+                #expect(yReasons.contains("signerExpired"), "\(yDecision ?? [:])")
 
                 // 5. Quorum raise by a signed GPF: z (two endorsements) drops, w (three) stays.
                 let publish = try await stack.ctl(["policy", "publish", "--quorum", "3"])

@@ -254,6 +254,8 @@ struct PublishedGCCF: Sendable {
     var roots: Set<String>
     /// Ballot digests in the file.
     var ballots: Set<String>
+    /// COER of the certificate store: the content without the version (the assembler's content digest is its SHA-256).
+    var content: [UInt8]
 
     init?(_ record: ConsumedMessage) {
         guard let value = record.value, let file = try? ScmsFile(coer: value),
@@ -264,6 +266,7 @@ struct PublishedGCCF: Sendable {
         electors = Set(gccf.certStore.electorEndorsements.map(\.targetHash))
         roots = Set(gccf.certStore.rootCAEndorsements.map(\.targetHash))
         ballots = Set((gccf.certStore.electorEndorsements + gccf.certStore.rootCAEndorsements).map(\.digest))
+        content = gccf.certStore.coerEncoded
     }
 }
 
@@ -272,7 +275,10 @@ struct Rejection: Sendable {
     var stage: String
     var reason: String
     var reasons: [String]
+    /// `scms-digest`: SHA-256 of the rejected input record's bytes.
     var digest: String
+    /// For the assembler's rejections (whose input is a `ValidatedBallot` record), the ballot's digest.
+    var ballotDigest: String?
 
     init?(_ record: ConsumedMessage) {
         guard let parsed = RejectionRecord(record) else { return nil }
@@ -280,7 +286,13 @@ struct Rejection: Sendable {
         reason = parsed.reason
         reasons = parsed.reasons
         digest = parsed.inputDigest
+        if let value = record.value, let verdict = try? ValidatedBallot(coer: value) {
+            ballotDigest = HexCoding.encode(verdict.ballotDigest.bytes)
+        }
     }
+
+    /// Whether this rejects the input (or, for the assembler, the ballot) with digest `digest`.
+    func concerns(_ digest: String) -> Bool { self.digest == digest || ballotDigest == digest }
 }
 
 /// A dev stack started with `electorctl dev up` in its own directory, and everything tests do with it.
@@ -447,7 +459,7 @@ final class E2EStack: Sendable {
     func waitForRejection(of digest: String, timeout: Swift.Duration = .seconds(30)) async throws -> Rejection {
         var found: Rejection?
         try await eventually("a rejection of \(digest.prefix(16))…", timeout: timeout, every: .milliseconds(250)) {
-            found = try await rejections().first { $0.digest == digest }
+            found = try await rejections().first { $0.concerns(digest) }
             return found != nil
         }
         return found!

@@ -172,8 +172,16 @@ struct GCCFFollowCommand: ParsableCommand {
                                    pgCertificate: pgCertificate, gccfTopic: kafka.topic(Topics.gccf),
                                    policyTopic: kafka.topic(Topics.policy), validatedTopic: kafka.topic(Topics.ballotsValidated))
 
-        // Catch up first (re-evaluating only once at the end), then follow: the second pass replays what the
-        // first one saw, which is skipped (older versions, known policies and removals).
+        // The policy in force first (a new trust store takes its quorum from it), then catch up with everything
+        // (re-evaluating only once at the end), then follow: the later passes replay what the earlier ones saw, which
+        // is skipped (older versions, known policies and removals).
+        if pgCertificate != nil {
+            let policy = TopicFollower(topics: [kafka.topic(Topics.policy)], settings: kafka.settings("follow"),
+                                       logger: kafka.logger)
+            try await kafkaCall("reading \(policy.topics[0])") {
+                try await policy.readToEnd { try party.handle($0, live: false) }
+            }
+        }
         let catchUp = TopicFollower(topics: topics, settings: kafka.settings("follow"), logger: kafka.logger)
         try await kafkaCall("reading \(topics.joined(separator: ", "))") {
             try await catchUp.readToEnd { try party.handle($0, live: false) }
