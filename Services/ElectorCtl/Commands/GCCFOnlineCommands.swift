@@ -168,7 +168,7 @@ struct GCCFFollowCommand: ParsableCommand {
         var topics = [kafka.topic(Topics.gccf)]
         if pgCertificate != nil { topics.append(kafka.topic(Topics.policy)) }
         if removals { topics.append(kafka.topic(Topics.ballotsValidated)) }
-        var party = FollowingParty(processor: processor, context: context, configuredQuorum: quorum,
+        let party = FollowingParty(processor: processor, context: context, configuredQuorum: quorum,
                                    pgCertificate: pgCertificate, gccfTopic: kafka.topic(Topics.gccf),
                                    policyTopic: kafka.topic(Topics.policy), validatedTopic: kafka.topic(Topics.ballotsValidated))
 
@@ -210,7 +210,9 @@ struct GCCFFollowCommand: ParsableCommand {
 
 /// The state of a following relying party between records: the newest verified policy quorum, the removal ballots
 /// seen, and the last GCCF accepted (to re-evaluate it when the quorum rises or a removal arrives).
-struct FollowingParty {
+///
+/// A class used by one task only (the follow loop); its handlers run one record at a time.
+final class FollowingParty {
     let processor: RelyingPartyProcessor
     let context: CLIContext
     let configuredQuorum: Int?
@@ -254,7 +256,7 @@ struct FollowingParty {
     func emit(_ value: JSONValue) { StandardStreams.writeOut(value.serialized() + "\n") }
 
     /// Handles one record; `live` re-evaluates at once when the quorum rises or a removal arrives.
-    mutating func handle(_ record: ConsumedMessage, live: Bool) throws {
+    func handle(_ record: ConsumedMessage, live: Bool) throws {
         switch record.topic {
         case gccfTopic: try handleGCCF(record)
         case policyTopic: handlePolicy(record)
@@ -264,7 +266,7 @@ struct FollowingParty {
         if live { try reevaluateIfNeeded() }
     }
 
-    private mutating func handleGCCF(_ record: ConsumedMessage) throws {
+    private func handleGCCF(_ record: ConsumedMessage) throws {
         guard let gccf = GCCFRecord(record) else { return }
         let stored = try processor.store?.load()
         if let last = stored?.lastGCCFVersion, gccf.version <= last {
@@ -282,7 +284,7 @@ struct FollowingParty {
         }
     }
 
-    private mutating func handlePolicy(_ record: ConsumedMessage) {
+    private func handlePolicy(_ record: ConsumedMessage) {
         guard let pgCertificate, let value = record.value, knownPolicies.insert(Digest.sha256(value)).inserted else { return }
         switch PolicyDocuments.verify(value, pgCertificate: pgCertificate) {
         case .failure(let error):
@@ -301,7 +303,7 @@ struct FollowingParty {
         }
     }
 
-    private mutating func handleVerdict(_ record: ConsumedMessage) {
+    private func handleVerdict(_ record: ConsumedMessage) {
         guard let type = record.headerText(PipelineHeader.type), type == "removeElector" || type == "removeRoot",
               let value = record.value else { return }
         let verdict: ValidatedBallot
@@ -330,7 +332,7 @@ struct FollowingParty {
 
     /// Re-applies the last accepted GCCF when the quorum rose or a removal arrived after it was accepted: the same
     /// file under the new inputs (its version check is relaxed for exactly that file).
-    mutating func reevaluateIfNeeded() throws {
+    func reevaluateIfNeeded() throws {
         guard stale, let accepted else { return }
         stale = false
         let outcome = try processor.process(accepted.bytes, from: "\(gccfTopic)@\(accepted.offset)", crl: crl,
