@@ -67,8 +67,11 @@ let package = Package(
                           path: "Services/LagMonitor", swiftSettings: strict),
         .executableTarget(name: "Bench",
                           dependencies: ["BallotCodec", "ElectorCrypto", "RootManagement", "Kafka", "CRdKafka",
-                                         "ServiceKit"],
+                                         "ServiceKit", "CKafkaReference"],
                           path: "Benchmarks/Bench", swiftSettings: strict),
+        // Plain C librdkafka loops: the same-run reference of the Kafka benchmark.
+        .target(name: "CKafkaReference", path: "Benchmarks/CKafkaReference",
+                linkerSettings: [.linkedLibrary("rdkafka")]),
 
         // Tests.
         // Fixture loading shared by the test targets (reads Tests/Fixtures relative to this source file).

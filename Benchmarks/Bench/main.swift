@@ -10,6 +10,7 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("crypto", CryptoSuite.run),
     ("rules", RulesSuite.run),
     ("codec", CodecSuite.run),
+    ("kafka", KafkaSuite.run),
     ("e2e", EndToEndSuite.run),
 ]
 

@@ -18,7 +18,8 @@ import Glibc
 /// record, so nothing is skipped on resume.
 ///
 /// Call ``close()`` when done: it leaves the group (running the revoke handler one last time, so the owner
-/// can commit) and ends ``messages``.
+/// can commit) and ends ``messages``; records still buffered and unread are dropped (nothing was committed
+/// for them, so a successor reads them again).
 public final class KafkaConsumer: Sendable {
     private let client: RDClient
     private let queue: ConsumerQueue
@@ -60,7 +61,7 @@ public final class KafkaConsumer: Sendable {
         let pollMilliseconds = Int32(configuration.pollInterval.timeoutMilliseconds)
         let onError = configuration.client.onError
         self.poller = PollThread(name: "kafka-consumer-poll") { thread in
-            pollLoop(thread: thread, client: client, buffer: buffer, commands: commands,
+            pollLoop(thread: thread, client: client, router: router, buffer: buffer, commands: commands,
                      pollMilliseconds: pollMilliseconds, onError: onError)
         }
     }
@@ -219,8 +220,8 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: Shutdown
 
-    /// Leaves the group (the revoke handler runs first), stops the poll thread and ends ``messages`` once
-    /// the buffered records are read. Idempotent.
+    /// Leaves the group (the revoke handler runs first), stops the poll thread and ends ``messages``;
+    /// buffered, unread records are dropped. Idempotent.
     public func close() async {
         commands.close()
         queue.wake()
@@ -335,41 +336,63 @@ final class ConsumerQueue: Sendable {
     }
 }
 
-private func pollLoop(thread: PollThread, client: RDClient, buffer: MessageBuffer, commands: CommandQueue,
-                      pollMilliseconds: Int32, onError: (@Sendable (KafkaError) -> Void)?) {
+private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRouter, buffer: MessageBuffer,
+                      commands: CommandQueue, pollMilliseconds: Int32, onError: (@Sendable (KafkaError) -> Void)?) {
     let rk = client.handle
     var topicNames = TopicNameCache()
     var fatal: KafkaError?
-    while true {
+    var batch: [PendingMessage] = []
+    batch.reserveCapacity(maxPollBatch)
+    polling: while true {
         for command in commands.drain() { command.run(rk, buffer) }
         if thread.isStopping { break }
         guard buffer.waitForSpace(milliseconds: Int(pollMilliseconds)) else { continue }
-        guard let message = rd_kafka_consumer_poll(rk, pollMilliseconds) else { continue }
-        defer { rd_kafka_message_destroy(message) }
-        let err = message.pointee.err
-        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            buffer.push(convert(message, names: &topicNames))
-        } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-            continue
-        } else {
-            var error = KafkaError(err, operation: "consume", message: messageErrorText(message))
-            if err == RD_KAFKA_RESP_ERR__FATAL {
+        // Poll a batch (the first poll may wait, the rest only take what librdkafka already has) and hand
+        // it over under one lock.
+        let limit = min(maxPollBatch, max(1, buffer.room))
+        var timeout = pollMilliseconds
+        while batch.count < limit, let message = rd_kafka_consumer_poll(rk, timeout) {
+            timeout = 0
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                // Ownership moves to the buffer; the reader that takes it copies and destroys it.
+                batch.append(PendingMessage(message, topic: topicNames.name(message.pointee.rkt)))
+                continue
+            }
+            defer { rd_kafka_message_destroy(message) }
+            if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                continue
+            } else if err == RD_KAFKA_RESP_ERR__FATAL {
                 var errstr = [CChar](repeating: 0, count: 512)
                 let code = rd_kafka_fatal_error(rk, &errstr, errstr.count)
-                error = KafkaError(code: KafkaError.Code(rawValue: code.rawValue), message: cText(errstr),
-                                   operation: "consume", isFatal: true)
+                let error = KafkaError(code: KafkaError.Code(rawValue: code.rawValue), message: cText(errstr),
+                                       operation: "consume", isFatal: true)
                 fatal = error
                 onError?(error)
-                break
+                break polling
+            } else {
+                onError?(KafkaError(err, operation: "consume", message: messageErrorText(message)))
             }
-            onError?(error)
         }
+        // A revoke inside one of those polls: drop what was polled before it for the revoked partitions.
+        let revoked = router.takeRevocations()
+        if revoked.all || !revoked.partitions.isEmpty {
+            let stale = revoked.all ? batch : batch.filter { revoked.partitions.contains($0.topicPartition) }
+            for message in stale { message.discard() }
+            if revoked.all { batch.removeAll() } else { batch.removeAll { revoked.partitions.contains($0.topicPartition) } }
+        }
+        buffer.push(contentsOf: batch)
+        batch.removeAll(keepingCapacity: true)
     }
+    for message in batch { message.discard() }
     for command in commands.close() { command.completion(.failure(KafkaError(code: .closed, operation: "consumer"))) }
     // Leaves the group; librdkafka runs the revoke callback (and the owner's handler) on this thread.
     _ = rd_kafka_consumer_close(rk)
     buffer.finish(failure: fatal)
 }
+
+/// Records polled per hand-off to the buffer.
+private let maxPollBatch = 512
 
 private func messageErrorText(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> String {
     var text = String(cString: rd_kafka_err2str(message.pointee.err))
@@ -383,7 +406,8 @@ private func messageErrorText(_ message: UnsafeMutablePointer<rd_kafka_message_t
     return text
 }
 
-/// Topic names by librdkafka topic handle, so each record does not allocate its topic string anew.
+/// Topic names by librdkafka topic handle, so records do not allocate their topic string anew. Used by
+/// the poll thread only.
 struct TopicNameCache {
     private var names: [OpaquePointer: String] = [:]
 
@@ -394,27 +418,6 @@ struct TopicNameCache {
         names[rkt] = name
         return name
     }
-}
-
-private func convert(_ message: UnsafeMutablePointer<rd_kafka_message_t>, names: inout TopicNameCache) -> ConsumedMessage {
-    let m = message.pointee
-    let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-    let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
-    var headers: [KafkaHeader] = []
-    var list: OpaquePointer? = nil
-    if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-        var index = 0
-        var name: UnsafePointer<CChar>? = nil
-        var bytes: UnsafeRawPointer? = nil
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(KafkaHeader(name.map { String(cString: $0) } ?? "",
-                                       bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
-            index += 1
-        }
-    }
-    return ConsumedMessage(topic: names.name(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
-                           headers: headers, timestamp: messageTimestamp(message))
 }
 
 /// `rd_kafka_seek_partitions` with an infinite timeout: the seek is local and immediate, and 2.0.2 took

@@ -1,5 +1,8 @@
 import CRdKafka
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A Kafka producer: keyed records with headers, idempotent by default, with a delivery report per record.
 ///
@@ -20,8 +23,10 @@ public final class KafkaProducer: Sendable {
     private let client: RDClient
     private let limiter: InFlightLimiter
     private let poller: PollThread
-    /// True once closing started; checked under the lock by every produce call so none slips past `close`.
-    private let closed = Mutex(false)
+    /// True once closing started (producing is refused from then on by the limiter).
+    private let closed = Atomic<Bool>(false)
+    /// Records produced so far; tells the poll thread whether the producing side is busy.
+    private let producedCount: ProducedCounter
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -29,20 +34,36 @@ public final class KafkaProducer: Sendable {
     ///   is unknown or invalid; nothing is left allocated.
     public init(configuration: ProducerConfiguration) throws {
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
-        let context = ClientContext(configuration.client, inFlight: limiter)
+        let context = ClientContext(configuration.client, inFlight: limiter, onDelivery: configuration.onDelivery)
         let client = try RDClient(type: RD_KAFKA_PRODUCER, properties: configuration.properties(), context: context) {
             rd_kafka_conf_set_dr_msg_cb($0, deliveryReportCallback)
         }
         self.client = client
         self.limiter = limiter
         let timeout = Int32(configuration.pollInterval.timeoutMilliseconds)
+        let produced = ProducedCounter()
+        self.producedCount = produced
         self.poller = PollThread(name: "kafka-producer-poll") { thread in
-            while !thread.isStopping { rd_kafka_poll(client.handle, timeout) }
+            // While records are being produced, the producing task serves reports itself (a non-blocking
+            // poll after each record) and this thread only looks every few milliseconds, so it does not
+            // wake up for every report; when production pauses it waits on librdkafka's queue, so the
+            // report of a lone `send` arrives at once.
+            var busy = false
+            while !thread.isStopping {
+                let before = produced.value.load(ordering: .relaxed)
+                if busy {
+                    _ = rd_kafka_poll(client.handle, 0)
+                    usleep(2_000)
+                } else {
+                    _ = rd_kafka_poll(client.handle, timeout)
+                }
+                busy = produced.value.load(ordering: .relaxed) != before
+            }
         }
     }
 
     deinit {
-        if !closed.withLock({ $0 }) { shutDown(flushMilliseconds: 0) }
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) { shutDown(flushMilliseconds: 0) }
     }
 
     /// Records handed to librdkafka whose delivery report has not arrived yet.
@@ -58,13 +79,24 @@ public final class KafkaProducer: Sendable {
     ///   librdkafka's synchronous checks (``KafkaError/Code/unknownPartition``, ``KafkaError/Code/messageSizeTooLarge``),
     ///   ``KafkaError/Code/closed`` after ``close(timeout:)``, `CancellationError` while waiting for a slot.
     public func send(_ message: OutgoingMessage) async throws -> DeliveryReport {
-        try await limiter.acquire()
-        return try await withCheckedThrowingContinuation { continuation in
-            let box = DeliveryBox(topic: message.topic) { continuation.resume(with: $0) }
-            do {
-                try produce(message, box: box)
-            } catch {
-                continuation.resume(throwing: error)
+        enum Outcome: Sendable { case delivered(DeliveryReport), retry }
+        while true {
+            if !limiter.tryAcquire() { try await limiter.acquire() }
+            let outcome: Outcome = try await withCheckedThrowingContinuation { continuation in
+                let box = DeliveryBox(topic: message.topic) { result in
+                    continuation.resume(with: result.map(Outcome.delivered).mapError { $0 as any Error })
+                }
+                do {
+                    try produce(message, box: box)
+                } catch let error as KafkaError where error.code == .queueFull {
+                    continuation.resume(returning: .retry)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            switch outcome {
+            case .delivered(let report): return report
+            case .retry: try await Task.sleep(for: .milliseconds(1))  // librdkafka's queue was momentarily full
             }
         }
     }
@@ -75,8 +107,30 @@ public final class KafkaProducer: Sendable {
     /// - Throws: the synchronous errors of ``send(_:)``; in that case `onDelivery` is never called.
     public func enqueue(_ message: OutgoingMessage,
                         onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) async throws {
-        try await limiter.acquire()
-        try produce(message, box: DeliveryBox(topic: message.topic, completion: onDelivery))
+        try await produceWhenAccepted(message, box: DeliveryBox(topic: message.topic, completion: onDelivery))
+    }
+
+    /// Produces `message` and returns once librdkafka accepted it; its delivery report goes to
+    /// ``ProducerConfiguration/onDelivery`` (and nowhere if that is nil). Suspends while
+    /// ``ProducerConfiguration/maxInFlight`` records are in flight.
+    ///
+    /// - Throws: the synchronous errors of ``send(_:)``.
+    public func enqueue(_ message: OutgoingMessage) async throws {
+        try await produceWhenAccepted(message, box: nil)
+    }
+
+    /// Takes an in-flight slot and hands the record over; if librdkafka's own queue is momentarily full,
+    /// waits a millisecond and tries again.
+    private func produceWhenAccepted(_ message: OutgoingMessage, box: DeliveryBox?) async throws {
+        while true {
+            if !limiter.tryAcquire() { try await limiter.acquire() }
+            do {
+                try produce(message, box: box)
+                return
+            } catch let error as KafkaError where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
     }
 
     /// Waits until every record handed over so far has its delivery report, or `deadline` passes.
@@ -106,8 +160,7 @@ public final class KafkaProducer: Sendable {
     /// Flushes for up to `timeout`, purges whatever is still unsent (its reports fail), stops the poll
     /// thread and refuses further records. Idempotent.
     public func close(timeout: Duration = .seconds(10)) async {
-        let first = closed.withLock { c -> Bool in defer { c = true }; return !c }
-        guard first else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let ms = timeout.timeoutMilliseconds
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             Blocking.queue.async {
@@ -119,30 +172,35 @@ public final class KafkaProducer: Sendable {
 
     /// Flush, purge, serve the purged reports, stop polling. Blocks.
     private func shutDown(flushMilliseconds: Int32) {
-        closed.withLock { $0 = true }
         limiter.close()
         if flushMilliseconds > 0 { _ = rd_kafka_flush(client.handle, flushMilliseconds) }
         let purgeAll = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-        _ = rd_kafka_purge(client.handle, purgeAll)
-        // Purged records report through the normal callback; serve them so every completion runs once.
-        _ = rd_kafka_flush(client.handle, 1000)
+        // A slot is held from acquisition until the record's report, so a zero count means every record
+        // handed over (including one that raced with close) has reported. Purged records report through
+        // the normal callback with a purge error; serve them so every completion runs exactly once.
+        for _ in 0..<50 {
+            _ = rd_kafka_purge(client.handle, purgeAll)
+            _ = rd_kafka_flush(client.handle, 100)
+            if limiter.count == 0 { break }
+        }
         poller.stop()
     }
 
     // MARK: - Produce
 
     /// Hands one record to librdkafka. On failure the slot is released and `box` is not retained.
-    private func produce(_ message: OutgoingMessage, box: DeliveryBox) throws(KafkaError) {
-        let opaque = Unmanaged.passRetained(box).toOpaque()
-        let result: KafkaError? = closed.withLock { isClosed -> KafkaError? in
-            if isClosed { return KafkaError(code: .closed, operation: "produce") }
-            return Self.produceva(client.handle, message, opaque: opaque)
-        }
+    private func produce(_ message: OutgoingMessage, box: DeliveryBox?) throws {
+        let opaque = box.map { Unmanaged.passRetained($0).toOpaque() }
+        let result = Self.produceva(client.handle, message, opaque: opaque)
         if let result {
-            Unmanaged<DeliveryBox>.fromOpaque(opaque).release()
+            if let opaque { Unmanaged<DeliveryBox>.fromOpaque(opaque).release() }
             limiter.release()
             throw result
         }
+        // Serve reports that are already waiting, without blocking (as librdkafka's examples do after each
+        // produce): a busy producer then needs no thread hand-off per batch of reports.
+        producedCount.value.add(1, ordering: .relaxed)
+        _ = rd_kafka_poll(client.handle, 0)
     }
 
     /// Builds the `rd_kafka_vu_t` array and calls `rd_kafka_produceva`.
@@ -152,7 +210,7 @@ public final class KafkaProducer: Sendable {
     /// (`RD_KAFKA_VTYPE_HEADER`) double-frees them in 2.0.2 when the partitioner rejects the record
     /// (librdkafka#4627).
     private static func produceva(_ rk: OpaquePointer, _ message: OutgoingMessage,
-                                  opaque: UnsafeMutableRawPointer) -> KafkaError? {
+                                  opaque: UnsafeMutableRawPointer?) -> KafkaError? {
         var headers: OpaquePointer? = nil
         if !message.headers.isEmpty {
             let list = rd_kafka_headers_new(message.headers.count)
@@ -176,31 +234,27 @@ public final class KafkaProducer: Sendable {
         let error: OpaquePointer? = message.topic.withCString { topic in
             withOptionalBytes(message.key) { key, keySize in
                 withOptionalBytes(message.value) { value, valueSize in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                    var n = 0
-                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = opaque; n += 1
-                    if let partition = message.partition {
-                        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+                    // Seven entries at most, on the stack: no allocation per record.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus -> OpaquePointer? in
+                        var n = 0
+                        func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                            var vu = rd_kafka_vu_t()
+                            vu.vtype = type
+                            fill(&vu)
+                            vus.initializeElement(at: n, to: vu)
+                            n += 1
+                        }
+                        add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
+                        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        if let opaque { add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque } }
+                        if let partition = message.partition { add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition } }
+                        if let key { add(RD_KAFKA_VTYPE_KEY) { $0.u.mem.ptr = key; $0.u.mem.size = keySize } }
+                        if let value { add(RD_KAFKA_VTYPE_VALUE) { $0.u.mem.ptr = value; $0.u.mem.size = valueSize } }
+                        if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
+                        let error = rd_kafka_produceva(rk, UnsafePointer(vus.baseAddress), n)
+                        _ = vus.extracting(0..<n).deinitialize()
+                        return error
                     }
-                    if let key {
-                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
-                        vus[n].u.mem.ptr = key
-                        vus[n].u.mem.size = keySize
-                        n += 1
-                    }
-                    if let value {
-                        vus[n].vtype = RD_KAFKA_VTYPE_VALUE
-                        vus[n].u.mem.ptr = value
-                        vus[n].u.mem.size = valueSize
-                        n += 1
-                    }
-                    if let headers {
-                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
-                    }
-                    let count = n
-                    return vus.withUnsafeBufferPointer { rd_kafka_produceva(rk, $0.baseAddress, count) }
                 }
             }
         }
@@ -226,6 +280,11 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPo
     return bytes.withUnsafeBufferPointer { body(UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
 }
 
+/// Counts produce calls, shared between the producer and its poll thread.
+final class ProducedCounter: Sendable {
+    let value = Atomic<UInt64>(0)
+}
+
 /// What one record's delivery report resolves: retained as the per-message opaque until the report.
 final class DeliveryBox: Sendable {
     let topic: String
@@ -240,22 +299,26 @@ final class DeliveryBox: Sendable {
 private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?,
                                                     UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
     guard let message else { return }
+    let context = ClientContext.from(opaque)
     if let boxPointer = message.pointee._private {
         let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
-        let m = message.pointee
-        if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition,
-                                                   offset: m.offset >= 0 ? m.offset : nil,
-                                                   timestamp: messageTimestamp(message))))
-        } else {
-            var text = String(cString: rd_kafka_err2str(m.err))
-            let status = rd_kafka_message_status(message)
-            if status == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED { text += " (possibly persisted)" }
-            box.completion(.failure(KafkaError(code: KafkaError.Code(rawValue: m.err.rawValue), message: text,
-                                               operation: "delivery")))
-        }
+        box.completion(deliveryResult(message, topic: box.topic))
+    } else if let handler = context?.onDelivery {
+        let topic = context?.topicName(message.pointee.rkt) ?? ""
+        handler(deliveryResult(message, topic: topic))
     }
-    ClientContext.from(opaque)?.inFlight?.release()
+    context?.inFlight?.release()
+}
+
+private func deliveryResult(_ message: UnsafePointer<rd_kafka_message_t>, topic: String) -> Result<DeliveryReport, KafkaError> {
+    let m = message.pointee
+    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        return .success(DeliveryReport(topic: topic, partition: m.partition, offset: m.offset >= 0 ? m.offset : nil,
+                                       timestamp: messageTimestamp(message)))
+    }
+    var text = String(cString: rd_kafka_err2str(m.err))
+    if rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED { text += " (possibly persisted)" }
+    return .failure(KafkaError(code: KafkaError.Code(rawValue: m.err.rawValue), message: text, operation: "delivery"))
 }
 
 /// The record timestamp, if librdkafka has one.

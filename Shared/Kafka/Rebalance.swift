@@ -50,6 +50,17 @@ struct RawHandle: @unchecked Sendable {
 final class RebalanceRouter: Sendable {
     let buffer: MessageBuffer
     let handler = Mutex<RebalanceHandler?>(nil)
+    /// Partitions revoked since the poll thread last asked (`all`: the whole assignment), so records it
+    /// polled earlier in the same batch, but had not pushed yet, are dropped too.
+    private let revoked = Mutex<(all: Bool, partitions: Set<TopicPartition>)>((false, []))
+
+    /// The revocations since the last call, and resets them.
+    func takeRevocations() -> (all: Bool, partitions: Set<TopicPartition>) {
+        revoked.withLock { r in
+            defer { r = (false, []) }
+            return r
+        }
+    }
 
     init(buffer: MessageBuffer) {
         self.buffer = buffer
@@ -70,8 +81,9 @@ final class RebalanceRouter: Sendable {
             }
             handler?.onAssign(context, partitions)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            let revoked = Set(partitions)
-            _ = buffer.purge { revoked.contains($0.topicPartition) }
+            let revokedNow = Set(partitions)
+            revoked.withLock { $0.partitions.formUnion(revokedNow) }
+            _ = buffer.purge { revokedNow.contains($0.topicPartition) }
             handler?.onRevoke(context, partitions)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) { rd_kafka_error_destroy(error) }
@@ -80,6 +92,7 @@ final class RebalanceRouter: Sendable {
             }
         default:
             // A rebalance error: drop the assignment, as librdkafka's documentation prescribes.
+            revoked.withLock { $0.all = true }
             _ = buffer.purge { _ in true }
             _ = rd_kafka_assign(rk, nil)
         }

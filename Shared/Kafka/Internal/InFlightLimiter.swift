@@ -3,7 +3,9 @@ import Synchronization
 /// Counts records handed to librdkafka and not yet reported, and suspends producers at the limit.
 ///
 /// This is the producer's back-pressure: memory stays bounded by `limit` records no matter how fast
-/// callers produce. `acquire` suspends (it never blocks a thread) until a delivery report `release`s a slot.
+/// callers produce. `acquire` suspends (it never blocks a thread) until delivery reports bring the count
+/// down to the low watermark (three quarters of the limit), then every waiter retries at once, so a
+/// producer running at the limit resumes once per batch of reports rather than once per report.
 final class InFlightLimiter: Sendable {
     private struct Waiter {
         var id: UInt64
@@ -18,45 +20,62 @@ final class InFlightLimiter: Sendable {
     }
 
     let limit: Int
+    /// Waiters are resumed when the count falls to this.
+    let lowWatermark: Int
     private let state = Mutex(State())
 
     init(limit: Int) {
         self.limit = max(1, limit)
+        self.lowWatermark = max(0, min(self.limit - 1, self.limit * 3 / 4))
     }
 
     /// Records currently in flight.
     var count: Int { state.withLock { $0.count } }
+
+    /// Takes a slot if one is free, without suspending.
+    func tryAcquire() -> Bool {
+        state.withLock { s in
+            if s.closed || s.count >= limit { return false }
+            s.count += 1
+            return true
+        }
+    }
 
     /// Takes a slot, suspending while `limit` records are in flight.
     ///
     /// - Throws: `CancellationError` if the task is cancelled while waiting, ``KafkaError/Code/closed``
     ///   once the producer is closed.
     func acquire() async throws {
-        let fast: Bool? = state.withLock { s in
-            if s.closed { return nil }
-            if s.count < limit && s.waiters.isEmpty { s.count += 1; return true }
-            return false
+        while true {
+            enum Attempt { case acquired, closed, full(UInt64) }
+            let attempt: Attempt = state.withLock { s in
+                if s.closed { return .closed }
+                if s.count < limit { s.count += 1; return .acquired }
+                s.nextID += 1
+                return .full(s.nextID)
+            }
+            switch attempt {
+            case .acquired: return
+            case .closed: throw KafkaError(code: .closed, operation: "produce")
+            case .full(let id): try await wait(id)
+            }
         }
-        switch fast {
-        case .some(true): return
-        case nil: throw KafkaError(code: .closed, operation: "produce")
-        case .some(false): break
-        }
-        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+    }
+
+    /// Suspends until the count reaches the low watermark (or the limiter closes, or the task is cancelled).
+    private func wait(_ id: UInt64) async throws {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Outcome { case wait, go, closed, cancelled }
+                enum Outcome { case wait, retry, cancelled }
                 let outcome: Outcome = state.withLock { s in
-                    if s.closed { return .closed }
+                    if s.closed || s.count < limit { return .retry }
                     if Task.isCancelled { return .cancelled }
-                    if s.count < limit && s.waiters.isEmpty { s.count += 1; return .go }
                     s.waiters.append(Waiter(id: id, continuation: continuation))
                     return .wait
                 }
                 switch outcome {
                 case .wait: break
-                case .go: continuation.resume()
-                case .closed: continuation.resume(throwing: KafkaError(code: .closed, operation: "produce"))
+                case .retry: continuation.resume()
                 case .cancelled: continuation.resume(throwing: CancellationError())
                 }
             }
@@ -69,14 +88,15 @@ final class InFlightLimiter: Sendable {
         }
     }
 
-    /// Gives back a slot, handing it straight to the oldest waiter if there is one.
+    /// Gives back a slot; at the low watermark every waiter is resumed to retry.
     func release() {
-        let next: Waiter? = state.withLock { s in
-            if !s.waiters.isEmpty { return s.waiters.removeFirst() }  // the slot passes on; count unchanged
+        let ready: [Waiter] = state.withLock { s in
             s.count -= 1
-            return nil
+            guard !s.waiters.isEmpty, s.count <= lowWatermark else { return [] }
+            defer { s.waiters = [] }
+            return s.waiters
         }
-        next?.continuation.resume()
+        for waiter in ready { waiter.continuation.resume() }
     }
 
     /// Fails every waiter and every later `acquire`.

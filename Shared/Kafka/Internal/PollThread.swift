@@ -7,7 +7,6 @@ import Synchronization
 final class PollThread: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
-    private let started = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
 
     /// Starts `loop` on a new thread. `loop` must return soon after ``isStopping`` turns true.
@@ -18,7 +17,6 @@ final class PollThread: Sendable {
         }
         thread.name = name
         thread.stackSize = 1 << 20
-        started.store(true, ordering: .releasing)
         thread.start()
     }
 

@@ -1,5 +1,9 @@
 import CRdKafka
 import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Owns one `rd_kafka_t` and the context object its C callbacks reach through the conf opaque.
 ///
@@ -60,14 +64,32 @@ final class ClientContext: Sendable {
     let onError: (@Sendable (KafkaError) -> Void)?
     /// Producer only: the in-flight bound released by each delivery report.
     let inFlight: InFlightLimiter?
+    /// Producer only: receives the reports of records enqueued without a per-record callback.
+    let onDelivery: (@Sendable (Result<DeliveryReport, KafkaError>) -> Void)?
+    /// Producer only: topic names for those reports by topic handle address (the callback runs on more
+    /// than one thread).
+    private let topicNames = Mutex<[UInt: String]>([:])
+
+    /// The name of a topic handle, cached.
+    func topicName(_ rkt: OpaquePointer?) -> String {
+        guard let rkt, let cName = rd_kafka_topic_name(rkt) else { return "" }
+        let key = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(rkt)))
+        if let cached = topicNames.withLock({ $0[key] }), cached.withCString({ strcmp($0, cName) == 0 }) { return cached }
+        let name = String(cString: cName)
+        topicNames.withLock { $0[key] = name }
+        return name
+    }
     /// Consumer only: where rebalance callbacks go.
     let rebalance: RebalanceRouter?
 
-    init(_ configuration: KafkaConfiguration, inFlight: InFlightLimiter? = nil, rebalance: RebalanceRouter? = nil) {
+    init(_ configuration: KafkaConfiguration, inFlight: InFlightLimiter? = nil,
+         onDelivery: (@Sendable (Result<DeliveryReport, KafkaError>) -> Void)? = nil,
+         rebalance: RebalanceRouter? = nil) {
         self.onStatistics = configuration.onStatistics
         self.onLog = configuration.onLog
         self.onError = configuration.onError
         self.inFlight = inFlight
+        self.onDelivery = onDelivery
         self.rebalance = rebalance
     }
 
