@@ -10,6 +10,7 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("crypto", CryptoSuite.run),
     ("rules", RulesSuite.run),
     ("codec", CodecSuite.run),
+    ("assembler", AssemblerSuite.run),
 ]
 
 var report = BenchReport()
