@@ -120,7 +120,7 @@ struct InputDecoder {
         }
     }
 
-    /// Forgets the analyses of ballots no longer held (none are dropped today: the state keeps every ballot).
+    /// Ballots analyzed so far (every ballot is kept: the state holds them all).
     var analysisCount: Int { analyses.count }
 
     private func rejection(_ code: AssemblerRejectCode, _ detail: String, record: ConsumedMessage,
