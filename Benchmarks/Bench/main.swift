@@ -11,6 +11,7 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("rules", RulesSuite.run),
     ("codec", CodecSuite.run),
     ("kafka", KafkaSuite.run),
+    ("assembler", AssemblerSuite.run),
     ("e2e", EndToEndSuite.run),
 ]
 

@@ -20,6 +20,8 @@ struct AssemblerSettings: Sendable {
     var sessionTimeout: Swift.Duration
     /// Leap seconds, for the `scms-generated-at` header.
     var time: Time32Conversion
+    /// Verify every signature again instead of taking the validator's verdicts.
+    var reverifySignatures: Bool
 }
 
 /// The assembler's progress, for metrics, `/healthz` and logs.
@@ -171,7 +173,15 @@ struct ActiveState {
     /// Inputs folded since the last publication decision.
     var pending = false
     var lastPublication = ContinuousClock.now
+    /// How long the last publication decision took; the next one waits at least twice that long, so publishing
+    /// never takes more than about a third of the time under continuous input.
+    var lastPublicationCost = Swift.Duration.zero
     var lastFailure: String?
+
+    /// The earliest time the next publication may start.
+    func nextPublication(interval: Swift.Duration) -> ContinuousClock.Instant {
+        lastPublication + max(interval, lastPublicationCost * 2)
+    }
 }
 
 /// The loop of one assembler process: rebalance events, records, publications.
@@ -182,8 +192,8 @@ struct AssemblerLoop {
     let events: RebalanceEvents
     var decoder: InputDecoder
     var active: ActiveState?
-    /// The signature cache, kept across re-folds and rebuilds.
-    var signatures = SignatureResolver.crypto()
+    /// The signature cache (ECDSA, or the validator's verdicts), kept across re-folds and rebuilds.
+    var signatures: SignatureResolver
 
     var settings: AssemblerSettings { service.settings }
     var logger: Logger { service.logger }
@@ -194,8 +204,10 @@ struct AssemblerLoop {
         self.producer = producer
         self.consumer = consumer
         self.events = events
+        let verdicts = service.settings.reverifySignatures ? nil : ValidatorVerdicts()
         self.decoder = InputDecoder(topics: service.settings.kafka.topics, pgCertificate: service.settings.pgCertificate,
-                                    options: service.settings.options)
+                                    options: service.settings.options, verdicts: verdicts)
+        self.signatures = verdicts.map { SignatureResolver(verifier: $0) } ?? .crypto()
     }
 
     func counter(_ name: String, _ help: String, _ dimensions: [(String, String)] = []) -> Counter {
@@ -227,13 +239,14 @@ struct AssemblerLoop {
                 _ = try await consumer.poll(timeout: .milliseconds(100))
                 continue
             }
-            let waiting = active?.pending == true ? Swift.Duration.milliseconds(5) : .milliseconds(100)
+            let due = active?.nextPublication(interval: settings.publishInterval) ?? ContinuousClock.now
+            let waiting = active?.pending == true
+                ? max(Swift.Duration.milliseconds(2), min(.milliseconds(100), due - ContinuousClock.now))
+                : .milliseconds(100)
             if let record = try await consumer.poll(timeout: waiting) {
                 try await handle(record)
-                if let a = active, a.pending, ContinuousClock.now - a.lastPublication >= settings.publishInterval {
-                    try await publish()
-                }
-            } else if active?.pending == true {
+                if let a = active, a.pending, ContinuousClock.now >= due { try await publish() }
+            } else if let a = active, a.pending, ContinuousClock.now >= a.nextPublication(interval: .zero) {
                 try await publish()
             }
         }
@@ -380,7 +393,7 @@ struct AssemblerLoop {
                 counter("scms_assembler_refolds_total",
                         "Inputs that arrived out of the canonical order (the state was folded again).").increment()
                 logger.info("input out of canonical order: folded again from the start",
-                            metadata: ["source": .string(decoded.position.description), "key": .string(key.description)])
+                            metadata: ["source": .string(decoded.position.description), "order": .string(key.description)])
             }
             if let refused = step.refusedPolicy {
                 logger.warning("GPF quorum refused", metadata: ["reason": .string(refused.finding.description)])
@@ -420,8 +433,12 @@ struct AssemblerLoop {
 
     mutating func publish() async throws {
         guard var a = active else { return }
-        defer { active = a }
-        a.lastPublication = ContinuousClock.now
+        let started = ContinuousClock.now
+        defer {
+            a.lastPublication = started
+            a.lastPublicationCost = ContinuousClock.now - started
+            active = a
+        }
         let decision = a.state.preparePublication()
         let content: GCCFContent?
         switch decision {

@@ -25,6 +25,9 @@ struct GCCFAssemblerCommand: ParsableCommand {
                          default: "\(Topics.maxGCCFRecordBytes - 64 * 1024)", valueName: "bytes"),
         ConfigurationKey("out-dir", help: "Directory the GCCF files are written to (gccf-<version>.coer, gccf-latest.coer).",
                          valueName: "dir"),
+        ConfigurationKey("reverify-signatures",
+                         help: "Verify every endorsement and target signature again instead of taking the validator's verdicts.",
+                         default: "false", valueName: "bool"),
         ConfigurationKey("publish-interval", help: "Under continuous input, publish the newest content at least this often.",
                          default: "50ms", valueName: "duration"),
     ])
@@ -66,6 +69,7 @@ struct GCCFAssemblerCommand: ParsableCommand {
         let publishInterval = try config.fineDuration("publish-interval")
         let sessionTimeout = try config.fineDuration(ConfigurationKey.groupSessionTimeout.name)
         let outDirectory = config.string("out-dir").flatMap { $0.isEmpty ? nil : $0 }
+        let reverify = try config.bool("reverify-signatures")
         var kafka = try KafkaSettings(configuration: config, clientID: "gccf-assembler")
 
         let options = ProfileOptions()
@@ -99,7 +103,8 @@ struct GCCFAssemblerCommand: ParsableCommand {
             configuration: AssemblerConfiguration(policy: policy, electorAnchors: electorAnchors, rootAnchors: rootAnchors,
                                                   maCertificate: ma, certificates: certificates, maxFileBytes: maxBytes),
             pgCertificate: pgCertificate, options: options, outDirectory: outDirectory,
-            publishInterval: publishInterval, sessionTimeout: sessionTimeout, time: runtime.time)
+            publishInterval: publishInterval, sessionTimeout: sessionTimeout, time: runtime.time,
+            reverifySignatures: reverify)
         let service = GCCFAssemblerService(settings: settings, logger: logger, registry: runtime.metrics)
         runtime.health.register("assembler") { service.healthCheck() }
         var services: [any Service] = [service]

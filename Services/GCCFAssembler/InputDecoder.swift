@@ -27,16 +27,24 @@ enum DecodeOutcome: Sendable {
 
 /// Turns records of `scms.ballots.validated`, `scms.expiry` and `scms.policy` into assembler inputs, analyzing each
 /// ballot once (the analyses are kept, so a re-fold or a rebuild does not analyze again).
+///
+/// Unless signatures are re-verified, a ballot's facts come from ``ValidatedBallotAnalysis`` (the validator verified the
+/// target's self-signature) and its endorsement signatures count for the endorsers the record lists (``verdicts``).
 struct InputDecoder {
     let topics: TopicNames
     let pgCertificate: Certificate?
     let options: ProfileOptions
+    /// The validator's signature verdicts (nil: every signature is verified again with ECDSA).
+    let verdicts: ValidatorVerdicts?
     private var analyses: [BallotID: AnalyzedBallot] = [:]
+    private var certificates: CertificateFactsCache
 
-    init(topics: TopicNames, pgCertificate: Certificate?, options: ProfileOptions) {
+    init(topics: TopicNames, pgCertificate: Certificate?, options: ProfileOptions, verdicts: ValidatorVerdicts?) {
         self.topics = topics
         self.pgCertificate = pgCertificate
         self.options = options
+        self.verdicts = verdicts
+        self.certificates = CertificateFactsCache(options: options)
     }
 
     /// The source of a topic name, nil for another topic.
@@ -72,11 +80,15 @@ struct InputDecoder {
             let analyzed: AnalyzedBallot
             if let known = analyses[id] {
                 analyzed = known
+            } else if verdicts != nil {
+                analyzed = ValidatedBallotAnalysis.analyze(validated.ballot, cache: &certificates, options: options)
+                analyses[id] = analyzed
             } else {
                 var scratch = SignatureResolver(verifier: DeferredVerification())
                 analyzed = BallotAnalysis.analyze(validated.ballot, options: options, signatures: &scratch)
                 analyses[id] = analyzed
             }
+            verdicts?.register(analyzed, endorsers: validated.endorsers.map { CertificateID(uncheckedBytes: $0.bytes) })
             let input = AssemblerInput(source: .validated, offset: record.offset,
                                        recordedTime: validated.processingTime.seconds,
                                        payload: .ballot(analyzed, action, validated.ballot))
@@ -108,7 +120,7 @@ struct InputDecoder {
         }
     }
 
-    /// Forgets the analyses of ballots no longer held (none are dropped today: the state keeps every ballot).
+    /// Ballots analyzed so far (every ballot is kept: the state holds them all).
     var analysisCount: Int { analyses.count }
 
     private func rejection(_ code: AssemblerRejectCode, _ detail: String, record: ConsumedMessage,

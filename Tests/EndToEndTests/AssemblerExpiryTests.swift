@@ -164,7 +164,7 @@ struct AssemblerExpiryTests {
     @Test("versions, contents and the four drop conditions; out-dir files; kill -9 mid-stream and restart give the fault-free bytes")
     func assemblerPublishesAndSurvivesKill() async throws {
         let setup = try Setup()
-        defer { try? FileManager.default.removeItem(at: setup.work) }
+        defer { if ProcessInfo.processInfo.environment["KEEP_WORK"] == nil { try? FileManager.default.removeItem(at: setup.work) } else { print("WORK \(setup.work.path)") } }
         let broker = try await DevBrokerProcess.start()
         defer { Task { await broker.stop() } }
         let prefix = "a1."
@@ -246,7 +246,7 @@ struct AssemblerExpiryTests {
     @Test("a standby takes over when the active is SIGTERMed or killed and continues the numbering")
     func standbyTakesOver() async throws {
         let setup = try Setup()
-        defer { try? FileManager.default.removeItem(at: setup.work) }
+        defer { if ProcessInfo.processInfo.environment["KEEP_WORK"] == nil { try? FileManager.default.removeItem(at: setup.work) } else { print("WORK \(setup.work.path)") } }
         let broker = try await DevBrokerProcess.start()
         defer { Task { await broker.stop() } }
         let prefix = "a2."
@@ -306,7 +306,7 @@ struct AssemblerExpiryTests {
     @Test("the expiry watcher emits expiringSoon and expired at their moments, catches up after downtime, never twice")
     func expiryWatcherEmitsOnce() async throws {
         let setup = try Setup()
-        defer { try? FileManager.default.removeItem(at: setup.work) }
+        defer { if ProcessInfo.processInfo.environment["KEEP_WORK"] == nil { try? FileManager.default.removeItem(at: setup.work) } else { print("WORK \(setup.work.path)") } }
         let broker = try await DevBrokerProcess.start()
         defer { Task { await broker.stop() } }
         let prefix = "w1."

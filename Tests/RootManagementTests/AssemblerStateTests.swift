@@ -300,6 +300,55 @@ import Testing
         #expect(counted == state.logicalVersion)
     }
 
+    @Test func theVerdictPathAnalyzesLikeTheFullPathAndBuildsTheSameFile() throws {
+        var world = try World()
+        let targets = try (0..<3).map { try W.elector("v\($0).example") }
+        let root = try W.root("vr.example")
+        let outsider = try W.elector("outsider.example")
+        let ballots: [(ElectorBallot, EndorsementType)] = [
+            (try W.ballot(targets[0], by: Array(world.anchors.prefix(2))), .addElector),
+            (try W.ballot(targets[1], by: [world.anchors[0], targets[0]], form: .digest), .addElector),
+            (try W.ballot(targets[2], by: [world.anchors[2], outsider]), .addElector),
+            (try W.ballot(root, .addRoot, by: world.anchors), .addRoot),
+        ]
+        // Same facts as BallotAnalysis when nothing is trusted (self-signatures verified).
+        var cache = CertificateFactsCache()
+        for (ballot, _) in ballots {
+            var signatures = SignatureResolver.crypto()
+            let full = BallotAnalysis.analyze(ballot, signatures: &signatures)
+            let cheap = ValidatedBallotAnalysis.analyze(ballot, cache: &cache, trustedTargetSelfSignature: false)
+            #expect(cheap == full)
+            #expect(ValidatedBallotAnalysis.analyze(ballot, cache: &cache) == full)
+        }
+        // The validator's verdicts: every endorser that verified and is trusted (the outsider is not).
+        let verdicts = ValidatorVerdicts()
+        var fast = AssemblerState(configuration: world.configuration(), signatures: SignatureResolver(verifier: verdicts))
+        var slow = world.state()
+        for (ballot, type) in ballots {
+            let input = world.validated(ballot, type)
+            guard case .ballot(let analyzed, let action, _) = input.payload else { continue }
+            let known = (world.anchors + targets).map(\.id)
+            let endorsers = ballot.endorsements.compactMap { e -> CertificateID? in
+                switch e.signedData?.signer {
+                case .certificate(let c)?: return CertificateAnalysis.facts(c[0]).id
+                case .digest(let d)?: return known.first { $0.shortID.bytes == d.bytes }
+                default: return nil
+                }
+            }.filter { $0 != outsider.id }
+            verdicts.register(analyzed, endorsers: endorsers)
+            let cheap = AssemblerInput(source: .validated, offset: input.offset, recordedTime: input.recordedTime,
+                                       payload: .ballot(ValidatedBallotAnalysis.analyze(ballot, cache: &cache), action, ballot))
+            _ = fast.apply(cheap)
+            _ = slow.apply(input)
+        }
+        let a = try #require(try Self.published(&fast)), b = try #require(try Self.published(&slow))
+        #expect(a.content.contentDigest == b.content.contentDigest && a.version == b.version)
+        #expect(Set(Self.electorTargets(a)) == [targets[0].id, targets[1].id])
+        #expect(fast.engine.signatures.verifications > 0)
+        // A signer the validator did not list does not count, whatever its signature.
+        #expect(!verdicts.isValid(SignatureMaterial(dataHash: [], r: [], s: []), signer: world.anchors[0].facts))
+    }
+
     @Test func theCanonicalOrderMergesByRecordedTimeThenTopic() {
         typealias K = AssemblerOrder.Key
         let streams: [AssemblerSource: [K]] = [
