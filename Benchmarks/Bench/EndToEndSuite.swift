@@ -95,10 +95,18 @@ enum EndToEndSuite {
         try await producer.flush(timeout: .seconds(30))
         try await appeared.wait(for: [warmUp.key], timeout: .seconds(60))
 
+        let clock = ContinuousClock()
+        // Latency: a steady 50 ballots/s, each a new root CA, until each appears in a GCCF.
+        var sent: [String: ContinuousClock.Instant] = [:]
+        for record in latency {
+            sent[record.key] = clock.now
+            try await send(record)
+            try await Task.sleep(for: latencyInterval)
+        }
+        try await appeared.wait(for: latency.map(\.key), timeout: .seconds(60))
         // Throughput: everything at once, until the active assembler has folded every ballot.
         let assemblerPort = try port(stack, "gccf-assembler-1")
         let before = try await metric(port: assemblerPort, "scms_assembler_ballots")
-        let clock = ContinuousClock()
         let t0 = clock.now
         for record in throughput { try await send(record) }
         try await producer.flush(timeout: .seconds(60))
@@ -109,17 +117,10 @@ enum EndToEndSuite {
         }
         let elapsed = clock.now - t0
         let rate = Double(throughput.count) / seconds(elapsed)
+        try await printStageTimes(stack)
         print("  (throughput: \(throughput.count) ballots submitted and folded in \(String(format: "%.2f", seconds(elapsed))) s, "
               + "\(validators) validator(s))")
 
-        // Latency: a steady 50 ballots/s, each a new root CA, until each appears in a GCCF.
-        var sent: [String: ContinuousClock.Instant] = [:]
-        for record in latency {
-            sent[record.key] = clock.now
-            try await send(record)
-            try await Task.sleep(for: latencyInterval)
-        }
-        try await appeared.wait(for: latency.map(\.key), timeout: .seconds(60))
         let seen = appeared.firstSeen
         let latencies = latency.compactMap { record -> Double? in
             guard let submitted = sent[record.key], let published = seen[record.key] else { return nil }
@@ -128,6 +129,24 @@ enum EndToEndSuite {
         guard !latencies.isEmpty else { throw BenchError("no latency samples") }
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p))] }
         return Figures(rate: rate, p50: percentile(0.50), p99: percentile(0.99))
+    }
+
+    /// Prints where the time went: each service's records and mean handler time (`scms_pipeline_process_seconds`).
+    static func printStageTimes(_ stack: String) async throws {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: stack + "/run")) ?? [])
+            .filter { $0.hasSuffix(".port") }.map { String($0.dropLast(5)) }.sorted()
+        var parts: [String] = []
+        for name in names {
+            guard let port = try? port(stack, name) else { continue }
+            if let dump = ProcessInfo.processInfo.environment["SCMS_BENCH_METRICS_DIR"] {
+                try? Data(try await httpGet(port: port, path: "/metrics").utf8).write(to: URL(fileURLWithPath: "\(dump)/\(name).txt"))
+            }
+            let sum = try await metric(port: port, "scms_pipeline_process_seconds_sum")
+            let count = try await metric(port: port, "scms_pipeline_process_seconds_count")
+            guard count > 0 else { continue }
+            parts.append("\(name) \(Int(count)) records, \(String(format: "%.2f", sum / count * 1000)) ms each")
+        }
+        if !parts.isEmpty { print("  (handler time: " + parts.joined(separator: "; ") + ")") }
     }
 
     /// Follows `scms.gccf` and remembers when each root CA first appeared.
