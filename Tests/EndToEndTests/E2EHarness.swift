@@ -307,9 +307,11 @@ final class E2EStack: Sendable {
         self.topics = TopicNames(prefix: topicPrefix)
     }
 
-    /// `electorctl dev up --dir <new temp dir> ARGS`.
-    static func up(_ arguments: [String] = [], label: String = "e2e") async throws -> E2EStack {
+    /// `electorctl dev up --dir <new temp dir> ARGS`; `ca`, when given, is copied to DIR/ca first (dev up keeps the root
+    /// CA and MA certificate it finds there, so two stacks can publish GCCFs with the same MA certificate).
+    static func up(_ arguments: [String] = [], label: String = "e2e", ca: String? = nil) async throws -> E2EStack {
         let directory = try temporaryDirectory("scms-\(label)")
+        if let ca { try FileManager.default.copyItem(atPath: ca, toPath: directory + "/ca") }
         let result = try await Subprocess.electorctl(["dev", "up", "--dir", directory] + arguments, timeout: .seconds(90))
         guard result.status == 0 else {
             _ = try? await Subprocess.electorctl(["dev", "down", "--dir", directory])
@@ -321,9 +323,9 @@ final class E2EStack: Sendable {
     }
 
     /// Runs `body` against a new stack and always stops it (removing its directory when `body` succeeded).
-    static func with<T: Sendable>(_ arguments: [String] = [], label: String = "e2e",
+    static func with<T: Sendable>(_ arguments: [String] = [], label: String = "e2e", ca: String? = nil,
                                   _ body: (E2EStack) async throws -> T) async throws -> T {
-        let stack = try await up(arguments, label: label)
+        let stack = try await up(arguments, label: label, ca: ca)
         do {
             let result = try await body(stack)
             await stack.down(remove: true)

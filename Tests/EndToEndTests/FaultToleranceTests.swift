@@ -115,14 +115,20 @@ struct FaultToleranceTests {
         let anchors = try temporaryDirectory("scms-fault-anchors")
         defer { try? FileManager.default.removeItem(atPath: anchors) }
         try TestPKI.writeCertificates(workload.anchors, to: anchors)
+        // One root CA and MA certificate for both stacks: the GCCF carries the MA certificate.
+        let ca = anchors + "-ca"
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        #expect(try await Subprocess.electorctl(["root", "init", "--name", "rootca", "--out", ca]).status == 0)
+        #expect(try await Subprocess.electorctl(["ma", "init", "--issuer-key", ca + "/rootca.key", "--issuer-cert",
+                                                 ca + "/rootca.cert", "--name", "ma", "--out", ca]).status == 0)
         // Each service is killed once, after a random batch, and restarted after a random pause.
         var schedule: [Int: [(String, Int)]] = [:]
         for service in Self.services {
             schedule[Int.random(in: 1...8, using: &rng), default: []].append((service, Int.random(in: 100...1200, using: &rng)))
         }
 
-        async let reference = Self.run(workload, anchors: anchors, schedule: [:], label: "fault-ref")
-        async let faulty = Self.run(workload, anchors: anchors, schedule: schedule, label: "fault-kill")
+        async let reference = Self.run(workload, anchors: anchors, ca: ca, schedule: [:], label: "fault-ref")
+        async let faulty = Self.run(workload, anchors: anchors, ca: ca, schedule: schedule, label: "fault-kill")
         let (clean, crashed) = try await (reference, faulty)
 
         #expect(crashed.kills.sorted() == Self.services.sorted(), "every service was killed once")
@@ -133,15 +139,14 @@ struct FaultToleranceTests {
             #expect(outcome.gccf.roots == workload.rootTargets)
         }
         #expect(clean.validated.values.allSatisfy { $0 == 1 }, "a fault-free run validates each ballot once")
-        #expect(crashed.gccf.content == clean.gccf.content, "the final GCCF content is identical to the fault-free run's")
-        // Known gap (gccf-assembler): its logical version counts inputs that *may* change the content, folded in the
-        // order of the validator's processing times, so two runs of the same workload — even two fault-free ones —
-        // end with different version numbers. Byte identity (version included) therefore only holds by chance.
-        withKnownIssue("gccf-assembler versions depend on processing-time interleaving, not on content changes only",
-                       isIntermittent: true) {
-            #expect(crashed.gccf.version == clean.gccf.version, "the same logical version: no content change counted twice")
-            #expect(crashed.gccf.bytes == clean.gccf.bytes, "the final GCCF is byte-identical to the fault-free run's")
-        }
+        let onlyCrashed = crashed.gccf.ballots.subtracting(clean.gccf.ballots)
+        let onlyClean = clean.gccf.ballots.subtracting(crashed.gccf.ballots)
+        let difference = "ballots only in the faulty run \(onlyCrashed.count) (valid: \(onlyCrashed.isSubset(of: workload.valid))), "
+            + "only in the clean run \(onlyClean.count); versions \(crashed.gccf.version) vs \(clean.gccf.version); "
+            + "sizes \(crashed.gccf.bytes.count) vs \(clean.gccf.bytes.count)"
+        #expect(crashed.gccf.content == clean.gccf.content, "the final GCCF content differs: \(difference)")
+        #expect(crashed.gccf.version == clean.gccf.version, "the same logical version: no content change counted twice")
+        #expect(crashed.gccf.bytes == clean.gccf.bytes, "the final GCCF is byte-identical to the fault-free run's")
         let redelivered = crashed.validated.values.reduce(0) { $0 + $1 - 1 }
         print("FaultToleranceTests: final GCCF v\(clean.gccf.version), \(clean.gccf.bytes.count) bytes; "
               + "verdicts redelivered after kills (dropped by readers): \(redelivered)")
@@ -149,9 +154,9 @@ struct FaultToleranceTests {
 
     /// One stack: submit the workload in 10 batches, killing and restarting services per `schedule` (batch → services
     /// with the pause before their restart), then wait until everything is decided and the GCCF is stable.
-    static func run(_ workload: Workload, anchors: String, schedule: [Int: [(String, Int)]],
+    static func run(_ workload: Workload, anchors: String, ca: String, schedule: [Int: [(String, Int)]],
                     label: String) async throws -> Outcome {
-        try await E2EStack.with(["--anchors", anchors, "--quorum", "2", "--lead-times", "1h"], label: label) { stack in
+        try await E2EStack.with(["--anchors", anchors, "--quorum", "2", "--lead-times", "1h"], label: label, ca: ca) { stack in
             var kills: [String] = []
             var restarts: [Task<Void, any Error>] = []
             for batch in 0..<10 {
@@ -179,30 +184,32 @@ struct FaultToleranceTests {
                 rejected = Set(try await stack.rejections().filter { $0.stage == "validator" }.map(\.digest))
                 return workload.valid.isSubset(of: Set(validated.keys)) && workload.invalid.isSubset(of: rejected)
             }
-            // The GCCF settles: all targets in, and no newer GCCF for a while.
+            // The GCCF settles: the active assembler has folded every valid ballot and published its newest content,
+            // and no newer GCCF follows for a while.
             var last: PublishedGCCF?
+            var folded = 0.0, published = 0.0, active = 0.0
             var stableSince = ContinuousClock.now
             try await eventually("\(label): a stable final GCCF", timeout: .seconds(90), every: .milliseconds(500), describe: {
-                "latest v\(last.map { String($0.version) } ?? "-"): \(last?.electors.count ?? 0) electors, \(last?.roots.count ?? 0) roots"
+                "latest v\(last.map { String($0.version) } ?? "-"): \(last?.electors.count ?? 0) electors, "
+                    + "\(last?.roots.count ?? 0) roots; assembler active \(active), folded \(folded), published v\(published)"
             }) {
+                active = (try? await stack.metric("gccf-assembler-1", "scms_assembler_active")) ?? 0
+                folded = (try? await stack.metric("gccf-assembler-1", "scms_assembler_ballots")) ?? 0
+                published = (try? await stack.metric("gccf-assembler-1", "scms_assembler_published_version")) ?? 0
                 let latest = try await stack.latestGCCF()
                 if latest?.digest != last?.digest {
                     last = latest
                     stableSince = ContinuousClock.now
                     return false
                 }
-                guard let latest, latest.electors == workload.electorTargets, latest.roots == workload.rootTargets else {
-                    return false
-                }
-                return ContinuousClock.now - stableSince >= .seconds(3)
+                guard let latest, active == 1, Int(folded) == workload.valid.count, Double(latest.version) == published
+                else { return false }
+                return ContinuousClock.now - stableSince >= .seconds(2)
             }
             guard let final = last else { throw HarnessError("no GCCF") }
             // The GCCF directory holds the same bytes.
             let file = try Data(contentsOf: URL(fileURLWithPath: stack.gccfDirectory + "/gccf-latest.coer"))
-            withKnownIssue("gccf-assembler does not always rewrite gccf-latest.coer for the newest publication",
-                           isIntermittent: true) {
-                #expect(Array(file) == final.bytes, "\(label): gccf-latest.coer differs from the topic's newest GCCF")
-            }
+            #expect(Array(file) == final.bytes, "\(label): gccf-latest.coer differs from the topic's newest GCCF")
             return Outcome(gccf: final, validated: validated, rejectedByValidator: rejected, kills: kills)
         }
     }
