@@ -243,10 +243,12 @@ enum IV {
     }
 
     /// A ballot of `type` for `target` endorsed by `endorsers`, generated a minute ago.
-    static func ballot(_ target: Certificate, _ type: EndorsementAction = .addElector, by endorsers: [Party]) throws -> ElectorBallot {
+    static func ballot(_ target: Certificate, _ type: EndorsementAction = .addElector, by endorsers: [Party],
+                       form: EndorsementSigning.SignerForm = .certificate) throws -> ElectorBallot {
         let time = now - 60   // one time for every endorsement: they must sign the same statement
         let endorsements = try endorsers.map {
-            try ElectorCeremony.endorse(target: target, type: type, signer: $0.certificate, key: $0.key, time: time).get()
+            try ElectorCeremony.endorse(target: target, type: type, signer: $0.certificate, key: $0.key, form: form,
+                                        time: time).get()
         }
         return try ElectorCeremony.assemble(target: target, endorsements: endorsements).get()
     }
