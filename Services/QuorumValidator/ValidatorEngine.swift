@@ -67,7 +67,9 @@ actor ValidatorEngine {
     private let basePolicy: TrustPolicy
     private let options: ProfileOptions
     private let pgCertificate: Certificate?
-    private var signatures = SignatureResolver.crypto()
+    private let verifier = CachingSignatureVerifier()
+    private var signatures: SignatureResolver
+    private var analysis: CachedBallotAnalysis
     private var policy: VerifiedPolicy?
     private var policyDigests: Set<[UInt8]> = []
     private var validated: Set<String> = []
@@ -82,6 +84,8 @@ actor ValidatorEngine {
         self.options = options
         self.pgCertificate = pgCertificate
         self.logger = logger
+        self.signatures = SignatureResolver(verifier: verifier)
+        self.analysis = CachedBallotAnalysis(options: options)
     }
 
     // MARK: Inputs
@@ -163,8 +167,8 @@ actor ValidatorEngine {
                            metadata: ["header": .string(declaredDigest), "computed": .string(digest)])
         }
         if validated.contains(digest) { return .duplicate }
-        if signatures.cachedResults > 200_000 { signatures = SignatureResolver.crypto() }
-        let analyzed = BallotAnalysis.analyze(ballot, options: options, signatures: &signatures)
+        if signatures.cachedResults > 200_000 { signatures = SignatureResolver(verifier: verifier) }
+        let analyzed = analysis.analyze(ballot)
         let expected = analyzed.statement?.action ?? analyzed.endorsements.compactMap { $0.statement?.action }.first
             ?? .addElector
         let policy = self.policy(at: time)

@@ -38,7 +38,7 @@ struct ValidatorHandler: StreamHandler {
         case .accepted(let validated, let digest, let type):
             Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "accepted")],
                     help: "Verdicts.", registry: registry).increment()
-            logger.info("ballot validated", metadata: ["digest": .string(digest), "type": .string("\(type)"),
+            logger.debug("ballot validated", metadata: ["digest": .string(digest), "type": .string("\(type)"),
                                                        "endorsers": .string("\(validated.endorsers.count)"),
                                                        "quorum": .string("\(validated.quorum)")])
             var headers: [KafkaHeader] = []

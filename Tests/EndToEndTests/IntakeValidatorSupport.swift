@@ -31,7 +31,8 @@ enum IV {
         }
 
         /// Starts `executable` with `arguments` plus `--http-port 0 --port-file …`, logging to `directory/name.log`.
-        static func start(_ executable: String, name: String, directory: URL, arguments: [String]) throws -> ServiceProcess {
+        static func start(_ executable: String, name: String, directory: URL, arguments: [String],
+                          logLevel: String = "debug") throws -> ServiceProcess {
             let log = directory.appendingPathComponent("\(name).log")
             let portFile = directory.appendingPathComponent("\(name).port").path
             try? FileManager.default.removeItem(atPath: portFile)
@@ -43,7 +44,7 @@ enum IV {
             let process = Process()
             process.executableURL = try Binaries.url(executable)
             process.arguments = arguments + ["--http-port", "0", "--http-host", "127.0.0.1", "--port-file", portFile,
-                                             "--log-level", "debug"]
+                                             "--log-level", logLevel]
             process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SCMS_") }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = handle
@@ -242,9 +243,12 @@ enum IV {
     }
 
     /// A ballot of `type` for `target` endorsed by `endorsers`, generated a minute ago.
-    static func ballot(_ target: Certificate, _ type: EndorsementAction = .addElector, by endorsers: [Party]) throws -> ElectorBallot {
+    static func ballot(_ target: Certificate, _ type: EndorsementAction = .addElector, by endorsers: [Party],
+                       form: EndorsementSigning.SignerForm = .certificate) throws -> ElectorBallot {
+        let time = now - 60   // one time for every endorsement: they must sign the same statement
         let endorsements = try endorsers.map {
-            try ElectorCeremony.endorse(target: target, type: type, signer: $0.certificate, key: $0.key, time: now - 60).get()
+            try ElectorCeremony.endorse(target: target, type: type, signer: $0.certificate, key: $0.key, form: form,
+                                        time: time).get()
         }
         return try ElectorCeremony.assemble(target: target, endorsements: endorsements).get()
     }

@@ -235,7 +235,7 @@ struct IntakeValidatorTests {
         try await validator.waitForLog("GPF in force", count: 2)
         let e9 = try IV.elector("e9.test"), e10 = try IV.elector("e10.test")
         let two = try IV.ballot(e9.certificate, by: [electors[0], electors[1]])
-        let three = try IV.ballot(e10.certificate, by: [electors[0], electors[1], e4])
+        let three = try IV.ballot(e10.certificate, by: [electors[0], electors[1], e4], form: .digest)   // signers by HashedId8
         let removal = try IV.ballot(e4.certificate, .removeElector, by: electors)
         try await IV.produce(broker, [Self.accepted(topics, two), Self.accepted(topics, three), Self.accepted(topics, removal)])
         validated = try await IV.waitForRecords(broker, topic: topics.ballotsValidated) { $0.count >= 3 }
@@ -348,11 +348,13 @@ struct IntakeValidatorTests {
 
         // Produce steadily (each ballot twice, as a careless submitter would); kill both services part-way through.
         let producer = Task {
+            let producer = try KafkaProducer(configuration: IV.kafka(broker, prefix: "").producer())
             for (index, ballot) in ballots.enumerated() {
-                try await IV.produce(broker, [Self.submitted(topics, ballot.coerEncoded, key: "s\(index)"),
-                                              Self.submitted(topics, ScmsPDU.scopedBallot(ballot).coerEncoded)])
-                try await Task.sleep(for: .milliseconds(15))
+                _ = try await producer.send(Self.submitted(topics, ballot.coerEncoded, key: "s\(index)"))
+                _ = try await producer.send(Self.submitted(topics, ScmsPDU.scopedBallot(ballot).coerEncoded))
+                try await Task.sleep(for: .milliseconds(20))
             }
+            await producer.close()
         }
         _ = try await IV.waitForRecords(broker, topic: topics.ballotsValidated, timeout: .seconds(20)) { $0.count >= 20 }
         await intake.kill9()

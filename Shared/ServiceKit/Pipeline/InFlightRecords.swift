@@ -36,6 +36,8 @@ final class InFlightRecords: Sendable {
         var tracks: [TopicPartition: Track] = [:]
         var nextGeneration: UInt64 = 0
         var inFlight = 0
+        /// Outputs waiting in `failed` lists (so ``takeFailed()`` costs nothing while deliveries succeed).
+        var failedCount = 0
     }
 
     private let state = Mutex(State())
@@ -85,7 +87,10 @@ final class InFlightRecords: Sendable {
             guard var track = s.tracks[partition], track.generation == generation,
                   var entry = track.entries[offset] else { return }
             entry.pending -= 1
-            if let message { entry.failed.append(message) }
+            if let message {
+                entry.failed.append(message)
+                s.failedCount += 1
+            }
             track.entries[offset] = entry
             Self.advance(&track, inFlight: &s.inFlight)
             s.tracks[partition] = track
@@ -107,12 +112,18 @@ final class InFlightRecords: Sendable {
     /// Takes the failed outputs to produce again (each counted as pending again).
     func takeFailed() -> [Retry] {
         state.withLock { s in
+            guard s.failedCount > 0 else { return [] }
+            s.failedCount = 0
             var out: [Retry] = []
             for (partition, var track) in s.tracks {
                 var changed = false
                 for index in track.head..<track.order.count {
                     let offset = track.order[index]
-                    guard var entry = track.entries[offset], !entry.failed.isEmpty, entry.pending == 0 else { continue }
+                    guard var entry = track.entries[offset], !entry.failed.isEmpty else { continue }
+                    guard entry.pending == 0 else {
+                        s.failedCount += entry.failed.count   // still waiting for other reports: next round
+                        continue
+                    }
                     for message in entry.failed {
                         out.append(Retry(partition: partition, generation: track.generation, offset: offset, message: message))
                     }

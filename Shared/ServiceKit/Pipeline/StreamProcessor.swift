@@ -90,6 +90,8 @@ public final class StreamProcessor: Service, Sendable {
     private let tracker = InFlightRecords()
     private let shared = Mutex(Shared())
     private let registry: MetricsRegistry
+    private let counters: CounterCache
+    private let processSeconds: Histogram
 
     private struct Shared {
         var stopping = false
@@ -114,6 +116,9 @@ public final class StreamProcessor: Service, Sendable {
         self.handler = handler
         self.logger = logger
         self.registry = registry
+        self.counters = CounterCache(registry: registry)
+        self.processSeconds = Histogram(label: "scms_pipeline_process_seconds", help: "Time the handler took per record.",
+                                        registry: registry)
     }
 
     /// Progress so far.
@@ -262,8 +267,7 @@ public final class StreamProcessor: Service, Sendable {
     }
 
     private func handle(_ record: ConsumedMessage, producer: KafkaProducer) async throws {
-        Counter(label: "scms_pipeline_records_total", dimensions: [("topic", record.topic)],
-                help: "Records consumed.", registry: registry).increment()
+        counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
         let start = ContinuousClock.now
         var outputs: [OutgoingMessage]
         do {
@@ -273,9 +277,11 @@ public final class StreamProcessor: Service, Sendable {
         } catch {
             outputs = poison(record, error)
         }
-        Histogram(label: "scms_pipeline_process_seconds", help: "Time the handler took per record.",
-                  registry: registry).observe(start.duration(to: .now).seconds)
-        guard let generation = tracker.begin(record, outputs: outputs.count) else { return }
+        processSeconds.observe(start.duration(to: .now).seconds)
+        // A partition revoked while the handler ran is not tracked any more (generation 0 matches no track), but its
+        // outputs are still produced: the handler may have recorded them in its state (dedupe sets), and the new
+        // owner processes the record again anyway (readers drop the duplicate by digest).
+        let generation = tracker.begin(record, outputs: outputs.count) ?? 0
         var index = 0
         var replaced = false
         while index < outputs.count {
@@ -319,11 +325,12 @@ public final class StreamProcessor: Service, Sendable {
         let tracker = self.tracker
         let registry = self.registry
         let logger = self.logger
+        let acknowledged = counters.counter("scms_pipeline_outputs_total", topic: message.topic,
+                                            help: "Output records acknowledged.")
         try await producer.enqueue(message) { result in
             switch result {
             case .success:
-                Counter(label: "scms_pipeline_outputs_total", dimensions: [("topic", message.topic)],
-                        help: "Output records acknowledged.", registry: registry).increment()
+                acknowledged.increment()
                 tracker.delivered(partition, generation: generation, offset: offset, failed: nil)
             case .failure(let error):
                 Counter(label: "scms_pipeline_delivery_failures_total", help: "Output deliveries that failed (retried).",
@@ -370,6 +377,22 @@ public final class StreamProcessor: Service, Sendable {
         logger.debug("committed", metadata: ["offsets": .dictionary(Dictionary(uniqueKeysWithValues: offsets.map {
             ($0.key.description, .string(String($0.value)))
         }))])
+    }
+}
+
+/// Per-topic counters, created once.
+final class CounterCache: Sendable {
+    private let registry: MetricsRegistry
+    private let counters = Mutex<[String: Counter]>([:])
+
+    init(registry: MetricsRegistry) { self.registry = registry }
+
+    func counter(_ label: String, topic: String, help: String) -> Counter {
+        let key = label + "\u{0}" + topic
+        if let known = counters.withLock({ $0[key] }) { return known }
+        let counter = Counter(label: label, dimensions: [("topic", topic)], help: help, registry: registry)
+        counters.withLock { $0[key] = counter }
+        return counter
     }
 }
 
