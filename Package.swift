@@ -87,7 +87,8 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["TestSupport", "ServiceKit"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "ElectorCtlTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto"],
                     path: "Tests/ElectorCtlTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto", "Kafka"],
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto", "Kafka",
+                                                          "RootManagement", "ServiceKit"],
                     path: "Tests/EndToEndTests"),
     ]
 )

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# scripts/demo.sh RUN_DIR — the offline Add Elector ceremony (CAMP Use Case 11.1.3), narrated step by step.
+# scripts/demo.sh [--offline | --online] RUN_DIR — the Add Elector ceremony (CAMP Use Case 11.1.3), narrated.
 #
-# Called by `make run` after `swift build`. Everything it writes goes to RUN_DIR/offline, which is wiped first, so
-# running it again gives a fresh ceremony. Any failing step stops the script with a non-zero status.
+# Called by `make run` after `swift build`. Act 1 (offline): electorctl alone, files in RUN_DIR/offline. Act 2
+# (online): the whole stack on the embedded broker (`electorctl dev up --dir RUN_DIR/stack`), the ceremony through
+# Kafka — ballots submitted, the validator's verdicts, the assembler's GCCF, a relying party following it into its trust
+# store — then a quorum raise and an expiry that drop ballots from the next GCCF. The stack is left running until
+# Ctrl-C (then `electorctl dev down`); DEMO_NO_WAIT=1 stops it at once instead. --offline runs act 1 only, --online act 2
+# only. Each act wipes its own directory first. Any failing step stops the script with a non-zero status.
 set -euo pipefail
 
-RUN_DIR=${1:?usage: scripts/demo.sh RUN_DIR}
+MODE=all
+case "${1:-}" in
+    --offline) MODE=offline; shift ;;
+    --online) MODE=online; shift ;;
+esac
+RUN_DIR=${1:?usage: scripts/demo.sh [--offline | --online] RUN_DIR}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -20,10 +29,7 @@ if [[ ! -x "$BIN" ]]; then
 fi
 
 mkdir -p "$RUN_DIR"
-DIR=$(cd "$RUN_DIR" && pwd)/offline
-rm -rf "$DIR"
-mkdir -p "$DIR"
-cd "$DIR"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
 
 bold=$'\e[1m'; dim=$'\e[2m'; green=$'\e[32m'; red=$'\e[31m'; reset=$'\e[0m'
 if [[ ! -t 1 ]]; then bold=""; dim=""; green=""; red=""; reset=""; fi
@@ -73,6 +79,12 @@ expect_status() { # expect_status WANT GOT WHAT
 }
 
 exec 3>&1
+
+offline_act() {
+DIR=$RUN_DIR/offline
+rm -rf "$DIR"
+mkdir -p "$DIR"
+cd "$DIR"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 printf '%sOffline Add Elector ceremony%s — electorctl %s\n' "$bold" "$reset" "$("$BIN" --version | cut -d' ' -f2)"
 explain "Three electors are trusted out of band. A fourth is set up, endorsed by two of them, and the ballot travels" \
@@ -182,3 +194,197 @@ section "Done"
 explain "Files in $DIR:"
 find . -type f | sort | sed 's|^\./|    |'
 ok "offline ceremony complete"
+}
+
+# Prints one value of the JSON document on stdin: `jget path.to.value` (arrays: `name[]` collects, `name[0]` indexes;
+# strings raw, everything else as JSON). Needs python3 (act 2 checks for it).
+jget() {
+    python3 -c '
+import json, sys
+def get(value, parts):
+    if not parts:
+        return value
+    part, rest = parts[0], parts[1:]
+    if part.endswith("[]"):
+        items = value.get(part[:-2], []) if isinstance(value, dict) else []
+        return [get(item, rest) for item in items]
+    if part.endswith("]") and "[" in part:
+        name, index = part[:-1].split("[")
+        items = value.get(name, []) if isinstance(value, dict) else []
+        return get(items[int(index)] if -len(items) <= int(index) < len(items) else None, rest)
+    return get(value.get(part) if isinstance(value, dict) else None, rest)
+value = get(json.load(sys.stdin), sys.argv[1].split("."))
+print(value if isinstance(value, str) else json.dumps(value))
+' "$1"
+}
+# Like pick, for JSON lines (one document per line), printing the chosen fields of each line on one line.
+picklines() {
+    python3 -c '
+import json, sys
+paths = sys.argv[1:]
+for line in sys.stdin:
+    line = line.strip()
+    if not line:
+        continue
+    doc = json.loads(line)
+    fields = []
+    for path in paths:
+        value = doc
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            fields.append(f"{path}={value if isinstance(value, str) else json.dumps(value)}")
+    if fields:
+        print("    " + "  ".join(fields))
+' "$@"
+}
+# Waits up to $1 seconds for the command in "$2" to succeed, printing a dot per second.
+wait_for() {
+    local limit=$1 what=$2 i
+    for ((i = 0; i < limit * 4; i++)); do
+        if eval "$what" >/dev/null 2>&1; then return 0; fi
+        sleep 0.25
+        if ((i % 4 == 3)); then printf '.' >&3; fi
+    done
+    printf '%s✘ timed out after %ss waiting for: %s%s\n' "$red" "$limit" "$what" "$reset" >&2
+    return 1
+}
+
+online_act() {
+    command -v python3 >/dev/null 2>&1 || { echo "demo: act 2 needs python3 (apt-get install python3)" >&2; exit 69; }
+    local STACK=$RUN_DIR/stack WORK=$RUN_DIR/online
+    if [[ -f "$STACK/stack.json" ]]; then "$BIN" dev down --dir "$STACK" >/dev/null 2>&1 || true; fi
+    rm -rf "$STACK" "$WORK"
+    mkdir -p "$WORK"
+    cd "$WORK"
+    local FOLLOWER=""
+    stop_stack() {
+        [[ -n "$FOLLOWER" ]] && kill "$FOLLOWER" 2>/dev/null && wait "$FOLLOWER" 2>/dev/null || true
+        FOLLOWER=""
+        "$BIN" dev down --dir "$STACK" >/dev/null 2>&1 || true
+    }
+    trap 'echo; echo "stopping the stack…"; stop_stack; echo "stopped."; exit 0' INT TERM
+    trap 'status=$?; if ((status != 0)); then echo "demo failed; logs: $STACK/logs" >&2; stop_stack; fi' EXIT
+
+    printf '\n%sOnline Add Elector ceremony through Kafka%s\n' "$bold" "$reset"
+    explain "The same ceremony, now through the pipeline: endorsement-intake, quorum-validator, gccf-assembler and" \
+            "expiry-watcher are separate processes talking over the embedded Kafka broker. Files: $WORK, stack: $STACK"
+
+    section "Bring the stack up on the embedded broker"
+    explain "dev up starts scms-devbroker and the four services as background processes, creates the Policy Generator's key," \
+            "three demo electors (the trust anchors) and the MA certificate, and publishes an initial signed GPF with quorum 2."
+    ctl dev up --dir "$STACK" >dev-up.json
+    pick bootstrapServers quorum "processes[].name" "processes[].health" <dev-up.json
+    ctl dev status --dir "$STACK" | sed 's/^/    /'
+    ls "$STACK/anchors" | sed 's/^/    anchor: /'
+
+    section "Setup Elector: elector4, and elector5 with a short-lived certificate"
+    local START NOW
+    START=$(date -u -d '-30 seconds' +%Y-%m-%dT%H:%M:%SZ)
+    NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    ctl elector init --name elector4.demo.test --out electors --start "$START" --duration 6y \
+        | pick certificate.name certificate.validity.end.iso8601
+    ctl elector init --name elector5.demo.test --out electors --start "$START" --duration 80s \
+        | pick certificate.name certificate.validity.end.iso8601
+    local EXPIRY
+    EXPIRY=$("$BIN" inspect 2>/dev/null --summary electors/elector5.demo.test.cert | jget summary.validity.end.iso8601)
+    explain "elector5 expires at $EXPIRY, in under a minute: the expiry watcher will announce it at that moment."
+
+    section "Endorse and assemble: elector1+2 endorse elector4, elector1+2+3 endorse elector5"
+    local E="$STACK/electors"
+    for n in 1 2 3; do
+        ctl endorse --key "$E/elector$n.dev.test.key" --cert "$E/elector$n.dev.test.cert" \
+            --target electors/elector5.demo.test.cert --type addElector --at "$NOW" --out "e$n-for-elector5.coer" >/dev/null
+    done
+    for n in 1 2; do
+        ctl endorse --key "$E/elector$n.dev.test.key" --cert "$E/elector$n.dev.test.cert" \
+            --target electors/elector4.demo.test.cert --type addElector --at "$NOW" --out "e$n-for-elector4.coer" >/dev/null
+    done
+    ctl ballot assemble --target electors/elector4.demo.test.cert --out ballot-elector4.coer \
+        e1-for-elector4.coer e2-for-elector4.coer >/dev/null
+    ctl ballot assemble --target electors/elector5.demo.test.cert --out ballot-elector5.coer \
+        e1-for-elector5.coer e2-for-elector5.coer e3-for-elector5.coer >/dev/null
+    ok "ballot-elector4.coer (2 endorsements), ballot-elector5.coer (3 endorsements)"
+
+    section "Submit both ballots to scms.ballots.submitted"
+    explain "Each record is keyed by the SHA-256 of the ballot's certificate, so all ballots for one elector keep their order."
+    ctl submit --dir "$STACK" ballot-elector4.coer ballot-elector5.coer | picklines file partition offset delivered submitted
+
+    section "The validator's verdicts on scms.ballots.validated"
+    explain "endorsement-intake decoded and forwarded each ballot; quorum-validator checked every signature, the endorsers'" \
+            "trust and validity at processing time and the quorum, and wrote a verdict record."
+    wait_for 60 '[[ $("$BIN" records --dir "$STACK" validated | wc -l) -ge 2 ]]'
+    echo
+    "$BIN" records --dir "$STACK" validated | picklines summary.target.name summary.type summary.quorum offset
+    ok "both ballots validated"
+
+    section "The assembler publishes a GCCF with both electors"
+    wait_for 60 '"$BIN" gccf fetch --dir "$STACK" --out gccf-1.coer --timeout 5s >/dev/null &&
+        [[ $("$BIN" inspect 2>/dev/null --summary gccf-1.coer | jget "summary.electorEndorsements" | grep -o sha256 | wc -l) -ge 2 ]]'
+    echo
+    ctl inspect --summary gccf-1.coer 2>/dev/null | pick summary.gccfVersion "summary.electorEndorsements[].name" \
+        "summary.electorEndorsements[].endorsements"
+    ls "$STACK/gccf" | sed 's/^/    gccf dir: /'
+
+    section "A relying party follows scms.gccf into its trust store"
+    explain "gccf follow validates every new GCCF itself (from its own anchors: the three demo electors), refuses rollbacks," \
+            "and commits trust-store/ atomically; it also applies signed GPF quorums."
+    "$BIN" gccf follow --dir "$STACK" --state trust-store >follow.jsonl 2>follow.err &
+    FOLLOWER=$!
+    wait_for 30 'ls trust-store/trusted | grep -q elector5.demo.test'
+    echo
+    grep '"event":"gccf"' follow.jsonl | tail -1 | picklines event version.gccfVersion trustedElectors admittedElectors
+    ls trust-store/trusted | sed 's/^/    trusted: /'
+
+    section "Quorum raise: the PG publishes a signed GPF with quorum 3"
+    explain "elector4's ballot has only 2 endorsements: the next GCCF must leave it out. elector5's has 3 and stays."
+    ctl policy publish --dir "$STACK" --quorum 3 | pick topic offset quorum
+    local V1
+    V1=$(jget summary.gccfVersion < <("$BIN" inspect 2>/dev/null --summary gccf-1.coer))
+    wait_for 60 '"$BIN" gccf fetch --dir "$STACK" --out gccf-2.coer --min-version $((V1 + 1)) --timeout 5s >/dev/null &&
+        ! "$BIN" inspect 2>/dev/null --summary gccf-2.coer | grep -q elector4.demo.test'
+    echo
+    ctl inspect --summary gccf-2.coer 2>/dev/null | pick summary.gccfVersion "summary.electorEndorsements[].name"
+    wait_for 30 '! ls trust-store/trusted | grep -q elector4.demo.test'
+    echo
+    grep -E '"event":"(gccf|reevaluated)"' follow.jsonl | grep '"droppedElectors":\["elector4' | tail -1 \
+        | picklines event version.gccfVersion quorum trustedElectors droppedElectors
+    ok "elector4 dropped by the quorum raise"
+
+    section "Expiry: elector5's certificate expires"
+    explain "The expiry watcher scheduled elector5's expiry from the GCCF; at $EXPIRY it writes an 'expired' event to" \
+            "scms.expiry and the assembler drops the ballot within seconds."
+    local V2
+    V2=$(jget summary.gccfVersion < <("$BIN" inspect 2>/dev/null --summary gccf-2.coer))
+    wait_for 120 '"$BIN" gccf fetch --dir "$STACK" --out gccf-3.coer --min-version $((V2 + 1)) --timeout 5s >/dev/null &&
+        ! "$BIN" inspect 2>/dev/null --summary gccf-3.coer | grep -q elector5.demo.test'
+    echo
+    "$BIN" records --dir "$STACK" expiry | picklines summary.kind summary.role summary.expiryTime.iso8601 | tail -3
+    ctl inspect --summary gccf-3.coer 2>/dev/null | pick summary.gccfVersion "summary.electorEndorsements[].name"
+    wait_for 30 '! ls trust-store/trusted | grep -q elector5.demo.test'
+    echo
+    grep '"event":"gccf"' follow.jsonl | tail -1 | picklines event version.gccfVersion trustedElectors
+    ok "elector5 dropped at its expiry"
+
+    section "Consumer lag and the stack's health"
+    ctl lag --dir "$STACK" --group scms-quorum-validator --group scms-gccf-assembler | sed 's/^/    /'
+    ctl dev status --dir "$STACK" | sed 's/^/    /'
+
+    trap - EXIT
+    if [[ -n "${DEMO_NO_WAIT:-}" ]]; then
+        stop_stack
+        ok "online ceremony complete; stack stopped"
+        return
+    fi
+    section "The stack keeps running"
+    explain "Try it: electorctl dev status --dir $STACK · electorctl records --dir $STACK gccf · electorctl lag --dir $STACK ·" \
+            "electorctl submit --dir $STACK FILE · electorctl gccf follow --dir $STACK --state DIR."
+    printf '%sPress Ctrl-C to stop the stack%s (or, from another shell: %s dev down --dir %s)\n' "$bold" "$reset" "$BIN" "$STACK"
+    while true; do sleep 3600 & wait $!; done
+}
+
+case "$MODE" in
+    offline) offline_act ;;
+    online) online_act ;;
+    all) (offline_act); online_act ;;
+esac

@@ -11,6 +11,8 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("codec", CodecSuite.run),
     ("rules", RulesSuite.run),
     ("kafka", KafkaSuite.run),
+    ("assembler", AssemblerSuite.run),
+    ("e2e", EndToEndSuite.run),
 ]
 
 var report = BenchReport()

@@ -17,6 +17,11 @@ enum CommandTree {
         GCCFGroup.self,
         LCCFGroup.self,
         WhatIfCommand.self,
+        SubmitCommand.self,
+        RecordsCommand.self,
+        PolicyGroup.self,
+        LagCommand.self,
+        DevGroup.self,
     ]
 
     /// `electorctl elector …`
@@ -28,7 +33,13 @@ enum CommandTree {
     /// `electorctl ballot …`
     static let ballot: [any ParsableCommand.Type] = [BallotAssembleCommand.self, BallotVerifyCommand.self]
     /// `electorctl gccf …` (online: fetch, follow)
-    static let gccf: [any ParsableCommand.Type] = [GCCFBuildCommand.self, GCCFVerifyCommand.self]
+    static let gccf: [any ParsableCommand.Type] = [GCCFBuildCommand.self, GCCFVerifyCommand.self, GCCFFetchCommand.self,
+                                                   GCCFFollowCommand.self]
+    /// `electorctl policy …`
+    static let policy: [any ParsableCommand.Type] = [PolicyPublishCommand.self]
+    /// `electorctl dev …`
+    static let dev: [any ParsableCommand.Type] = [DevUpCommand.self, DevStatusCommand.self, DevDownCommand.self,
+                                                  DevRestartCommand.self]
     /// `electorctl lccf …`
     static let lccf: [any ParsableCommand.Type] = [LCCFDeriveCommand.self, LCCFCheckCommand.self]
 }
@@ -37,7 +48,7 @@ enum CommandTree {
 struct ElectorCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "electorctl",
-        abstract: "Operate SCMS electors offline: inspect COER, set up electors, endorse, assemble and verify ballots, build and check chain files.",
+        abstract: "Operate SCMS electors: inspect COER, set up electors, endorse, assemble and verify ballots, build and check chain files; submit, follow GCCFs, publish policy and run a dev stack over Kafka.",
         discussion: """
             TIME is ISO-8601 UTC (2023-01-05T10:40:00Z, 2023-01-05) or a bare integer meaning Time32 (TAI seconds since \
             2004-01-01); the default is now. Certificate files are binary COER (.cert, .coer) or hex vector text (.hex: \

@@ -1,4 +1,3 @@
-import Foundation
+import ServiceKit
 
-FileHandle.standardError.write(Data("EndorsementIntake: not built yet\n".utf8))
-exit(70)
+await EndorsementIntakeCommand.main()

@@ -191,103 +191,13 @@ struct GCCFVerifyCommand: ParsableCommand {
 
     func run() async throws {
         let bytes = try Inputs.bytes(path)
-        let file = try Inputs.decode(ScmsFile.self, bytes, from: path)
         let crl = try crlPath.map { try Inputs.decode(CompositeCrl.self, try Inputs.bytes($0), from: $0) }
-        let anchors = try Anchors(directory: anchorsDirectory)
-        let store = stateDirectory.map(TrustStore.init(directory:))
-
-        var signatures = SignatureResolver.crypto()
-        let received: ReceivedChainFile
-        switch ChainFileAnalysis.analyze(file, crl: crl, signatures: &signatures) {
-        case .success(let value): received = value
-        case .failure(let finding): throw CommandFailure(.dataError, "\(Inputs.display(path)): \(finding)")
-        }
-
-        let fresh = RelyingPartyState(policy: TrustPolicy(quorum: quorum), electorAnchors: anchors.electors.map(\.facts),
-                                      rootAnchors: anchors.roots.map(\.facts))
-        var state = fresh
-        if let stored = try store?.load() {
-            state = stored
-            if Set(stored.electorAnchors.map(\.id)) != Set(fresh.electorAnchors.map(\.id))
-                || Set(stored.rootAnchors.map(\.id)) != Set(fresh.rootAnchors.map(\.id)) {
-                Output.note("the anchors in \(anchorsDirectory) differ from the trust store's; the trust store's are used")
-            }
-            if quorum > stored.policy.quorum {
-                state.policy.quorum = quorum
-                Output.note("raising the trust store's quorum from \(stored.policy.quorum) to \(quorum)")
-            } else if quorum < stored.policy.quorum {
-                throw CommandFailure(.rejected, "the trust store's quorum is \(stored.policy.quorum); refusing to lower it to "
-                                     + "\(quorum) (install anchors and quorum into a new --state directory instead)")
-            }
-        }
-
-        var names = CertificateNames(anchors.all)
-        if let store = file.certificateStore { for certificate in [store.maCertificate] + store.certs { names.add(certificate) } }
-        for certificate in file.localCertificateChainFile?.optionalCertList ?? [] { names.add(certificate) }
-        for ballot in file.certificateStore?.rootCAEndorsements ?? [] { names.add(ballot.certificate) }
-        for ballot in file.certificateStore?.electorEndorsements ?? [] { names.add(ballot.certificate) }
-        let reports = Reports(context: context)
-        let versionJSON: JSONValue
-        switch received.version {
-        case .gccf(let v): versionJSON = .object([("gccfVersion", .int(Int64(v)))])
-        case .lccf(let v):
-            versionJSON = .object([("gccfVersion", .int(Int64(v.gccfVersion))), ("lccfVersion", .int(Int64(v.lccfVersion))),
-                                   ("raHostname", .string(v.raHostname))])
-        }
-
-        switch RelyingParty.apply(received, to: state, at: time, signatures: &signatures) {
-        case .failure(let rejection):
-            Output.json(.object([("accepted", .bool(false)), ("version", versionJSON), ("time", context.timeJSON(time)),
-                                 ("reasons", reports.findings(rejection.findings)),
-                                 ("stateChanged", .bool(false))]))
-            throw ExitCode.rejected
-        case .success(let update):
-            for warning in update.warnings { Output.note("warning: \(warning)") }
-            var trustedFiles: [String] = []
-            if let store {
-                var certificates = store.storedCertificates()
-                for anchor in anchors.all { certificates[anchor.facts.id] = anchor.certificate }
-                for ballot in (file.certificateStore?.rootCAEndorsements ?? []) + (file.certificateStore?.electorEndorsements ?? []) {
-                    certificates[CertificateID(uncheckedBytes: Digest.sha256(ballot.certificate.coerEncoded))] = ballot.certificate
-                }
-                for certificate in certificates.values { names.add(certificate) }
-                var trusted: [(role: String, name: String, certificate: Certificate)] = []
-                for id in update.state.trustedElectors(at: time) {
-                    if let certificate = certificates[id] { trusted.append(("elector", names.label(id), certificate)) }
-                }
-                for id in update.state.trustedRoots(at: time) {
-                    if let certificate = certificates[id] { trusted.append(("root", names.label(id), certificate)) }
-                }
-                trustedFiles = try store.commit(update.state, trusted: trusted, acceptedFile: bytes)
-            }
-            let ballots: [JSONValue] = update.decisions.map { decision in
-                var members: [(String, JSONValue)] = [("ballot", .string(decision.ballot.hex))]
-                if let target = decision.target { members.append(("target", .string(names.label(target)))) }
-                members += [("type", .string(decision.expected.description)), ("accepted", .bool(decision.accepted)),
-                            ("distinctEndorsers", .int(Int64(decision.endorserCount))),
-                            ("reasons", reports.findings(decision.findings))]
-                return .object(members)
-            }
-            func labels(_ ids: [CertificateID]) -> JSONValue { .array(ids.map { names.label($0) }.sorted().map { .string($0) }) }
-            var members: [(String, JSONValue)] = [
-                ("accepted", .bool(true)), ("version", versionJSON), ("time", context.timeJSON(time)),
-                ("quorum", .int(Int64(update.state.policy.quorum))),
-                ("trustedElectors", labels(update.state.trustedElectors(at: time))),
-                ("trustedRoots", labels(update.state.trustedRoots(at: time))),
-                ("admittedElectors", labels(update.admittedElectors)), ("droppedElectors", labels(update.droppedElectors)),
-                ("admittedRoots", labels(update.admittedRoots)), ("droppedRoots", labels(update.droppedRoots)),
-                ("newlyDenied", labels(update.newlyDenied)),
-                ("ballots", .array(ballots)),
-                ("components", reports.components(update.components, names: names)),
-                ("warnings", reports.findings(update.warnings)),
-            ]
-            if let store {
-                members.append(("state", .object([("directory", .string(store.directory)),
-                                                  ("stateFile", .string(store.statePath)),
-                                                  ("trustedFiles", .array(trustedFiles.map { .string($0) }))])))
-            }
-            Output.json(.object(members))
-        }
+        let processor = RelyingPartyProcessor(context: context, anchors: try Anchors(directory: anchorsDirectory),
+                                              anchorsDirectory: anchorsDirectory,
+                                              store: stateDirectory.map(TrustStore.init(directory:)))
+        let outcome = try processor.process(bytes, from: path, crl: crl, quorum: quorum, time: time)
+        Output.json(outcome.report)
+        if !outcome.accepted { throw ExitCode.rejected }
     }
 }
 

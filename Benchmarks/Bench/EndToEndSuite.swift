@@ -1,0 +1,304 @@
+import BallotCodec
+import ElectorCrypto
+import Foundation
+import Kafka
+import RootManagement
+import ServiceKit
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// End-to-end figures of the whole pipeline on a dev stack (`electorctl dev up`: scms-devbroker and the four services
+/// as separate processes), next to references measured in the same run:
+/// - ballots per second from submission until the assembler has folded them (each ballot carries 3 endorsements),
+///   against the ECDSA verification limit `openssl speed` verify/s × cores ÷ 3, floor 0.5;
+/// - submit → GCCF latency p50/p99 at moderate load (50 ballots/s, each for a new root CA, so every one changes the
+///   GCCF), ceiling 250 ms.
+enum EndToEndSuite {
+    /// Ballots of the throughput run: 20 root CAs × 100 ballots (distinct generation times) of 3 endorsements each.
+    static let throughputTargets = 20
+    static let ballotsPerTarget = 100
+    /// Ballots of the latency run and their pace.
+    static let latencyBallots = 200
+    static let latencyInterval = Swift.Duration.milliseconds(20)
+
+    static func run(_ report: inout BenchReport) throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let openssl = CryptoSuite.measureOpenSSLVerifyRate()
+        let figures = try blockOn { try await measure(validators: max(1, cores)) }
+        report.record(metric: "e2e ballots/s (3 endorsements, submit→folded)", value: figures.rate, unit: "ballots/s",
+                      reference: openssl * Double(cores) / 3, referenceLabel: "openssl verify/s × \(cores) cores ÷ 3",
+                      floor: 0.5)
+        report.record(metric: "e2e submit→GCCF latency p50 (50 ballots/s)", value: figures.p50, unit: "ms", ceiling: 250)
+        report.record(metric: "e2e submit→GCCF latency p99 (50 ballots/s)", value: figures.p99, unit: "ms", ceiling: 250)
+    }
+
+    struct Figures: Sendable {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    struct BenchError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    // MARK: - The measurement
+
+    static func measure(validators: Int) async throws -> Figures {
+        let work = try makeDirectory("scms-bench-e2e")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let start = now() - 86_400
+        let anchors = try (1...3).map { try identity("bench-anchor\($0)", profile: .elector, start: start) }
+        try FileManager.default.createDirectory(atPath: work + "/anchors", withIntermediateDirectories: true)
+        for (index, anchor) in anchors.enumerated() {
+            try Data(anchor.certificate.coerEncoded).write(to: URL(fileURLWithPath: "\(work)/anchors/anchor\(index + 1).cert"))
+        }
+        // Throughput ballots: per target, distinct generation times (seconds back from now) make distinct ballots.
+        var throughput: [(key: String, bytes: [UInt8])] = []
+        let time = now()
+        for index in 0..<throughputTargets {
+            let root = try identity("bench-root\(index)", profile: .root, start: start)
+            for back in 0..<ballotsPerTarget {
+                throughput.append((root.hash, try ballot(root.certificate, by: anchors, time: time - 10 - UInt32(back))))
+            }
+        }
+        var latency: [(key: String, bytes: [UInt8])] = []
+        for index in 0...latencyBallots {
+            let root = try identity("bench-latency-root\(index)", profile: .root, start: start)
+            latency.append((root.hash, try ballot(root.certificate, by: anchors, time: time - 5)))
+        }
+        let warmUp = latency.removeFirst()
+
+        let stack = work + "/stack"
+        let up = try runElectorctl(["dev", "up", "--dir", stack, "--anchors", work + "/anchors", "--quorum", "3",
+                                    "--validators", String(validators), "--lead-times", "1h", "--log-level", "warning"])
+        guard up.status == 0 else { throw BenchError("dev up failed: \(up.output)") }
+        defer { _ = try? runElectorctl(["dev", "down", "--dir", stack]) }
+        let bootstrap = try String(contentsOfFile: stack + "/bootstrap.servers", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let settings = KafkaSettings(bootstrapServers: bootstrap, clientID: "scms-bench")
+        let producer = try KafkaProducer(configuration: settings.producer(linger: .milliseconds(1)))
+        defer { Task { await producer.close() } }
+        let appeared = GCCFWatch(settings: settings)
+        let watcher = Task { try await appeared.run() }
+        defer { watcher.cancel(); appeared.stop() }
+
+        func send(_ record: (key: String, bytes: [UInt8])) async throws {
+            try await producer.enqueue(OutgoingMessage(topic: settings.topics.ballotsSubmitted, key: Array(record.key.utf8),
+                                                       value: record.bytes)) { _ in }
+        }
+        // Warm up: groups joined, caches warm, the first GCCF published.
+        try await send(warmUp)
+        try await producer.flush(timeout: .seconds(30))
+        try await appeared.wait(for: [warmUp.key], timeout: .seconds(60))
+
+        let clock = ContinuousClock()
+        // Latency: a steady 50 ballots/s, each a new root CA, until each appears in a GCCF.
+        var sent: [String: ContinuousClock.Instant] = [:]
+        for record in latency {
+            sent[record.key] = clock.now
+            try await send(record)
+            try await Task.sleep(for: latencyInterval)
+        }
+        try await appeared.wait(for: latency.map(\.key), timeout: .seconds(60))
+        // Throughput: everything at once, until the active assembler has folded every ballot.
+        let assemblerPort = try port(stack, "gccf-assembler-1")
+        let before = try await metric(port: assemblerPort, "scms_assembler_ballots")
+        let t0 = clock.now
+        for record in throughput { try await send(record) }
+        try await producer.flush(timeout: .seconds(60))
+        let deadline = t0 + .seconds(300)
+        while try await metric(port: assemblerPort, "scms_assembler_ballots") < before + Double(throughput.count) {
+            guard clock.now < deadline else { throw BenchError("the assembler did not fold \(throughput.count) ballots in 300 s") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let elapsed = clock.now - t0
+        let rate = Double(throughput.count) / seconds(elapsed)
+        try await printStageTimes(stack)
+        print("  (throughput: \(throughput.count) ballots submitted and folded in \(String(format: "%.2f", seconds(elapsed))) s, "
+              + "\(validators) validator(s))")
+
+        let seen = appeared.firstSeen
+        let latencies = latency.compactMap { record -> Double? in
+            guard let submitted = sent[record.key], let published = seen[record.key] else { return nil }
+            return seconds(published - submitted) * 1000
+        }.sorted()
+        guard !latencies.isEmpty else { throw BenchError("no latency samples") }
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p))] }
+        return Figures(rate: rate, p50: percentile(0.50), p99: percentile(0.99))
+    }
+
+    /// Prints where the time went: each service's records and mean handler time (`scms_pipeline_process_seconds`).
+    static func printStageTimes(_ stack: String) async throws {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: stack + "/run")) ?? [])
+            .filter { $0.hasSuffix(".port") }.map { String($0.dropLast(5)) }.sorted()
+        var parts: [String] = []
+        for name in names {
+            guard let port = try? port(stack, name) else { continue }
+            if let dump = ProcessInfo.processInfo.environment["SCMS_BENCH_METRICS_DIR"] {
+                try? Data(try await httpGet(port: port, path: "/metrics").utf8).write(to: URL(fileURLWithPath: "\(dump)/\(name).txt"))
+            }
+            let sum = try await metric(port: port, "scms_pipeline_process_seconds_sum")
+            let count = try await metric(port: port, "scms_pipeline_process_seconds_count")
+            guard count > 0 else { continue }
+            parts.append("\(name) \(Int(count)) records, \(String(format: "%.2f", sum / count * 1000)) ms each")
+        }
+        if !parts.isEmpty { print("  (handler time: " + parts.joined(separator: "; ") + ")") }
+    }
+
+    /// Follows `scms.gccf` and remembers when each root CA first appeared.
+    final class GCCFWatch: Sendable {
+        private let follower: TopicFollower
+        private let seen = Mutex<[String: ContinuousClock.Instant]>([:])
+
+        init(settings: KafkaSettings) {
+            var logger = Logger(label: "scms-bench")
+            logger.logLevel = .error
+            follower = TopicFollower(topics: [settings.topics.gccf], settings: settings, logger: logger)
+        }
+
+        var firstSeen: [String: ContinuousClock.Instant] { seen.withLock { $0 } }
+
+        func run() async throws {
+            try await follower.run(pollInterval: .milliseconds(5)) { record in
+                let at = ContinuousClock.now
+                guard let value = record.value, let file = try? ScmsFile(coer: value),
+                      let gccf = file.globalCertificateChainFile else { return }
+                let roots = gccf.certStore.rootCAEndorsements.map { HexCoding.encode(Digest.sha256($0.certificate.coerEncoded)) }
+                seen.withLock { map in for root in roots where map[root] == nil { map[root] = at } }
+            }
+        }
+
+        func stop() { follower.stop() }
+
+        func wait(for keys: [String], timeout: Swift.Duration) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while !seen.withLock({ map in keys.allSatisfy { map[$0] != nil } }) {
+                guard ContinuousClock.now < deadline else {
+                    let missing = seen.withLock { map in keys.filter { map[$0] == nil }.count }
+                    throw BenchError("\(missing) of \(keys.count) ballots did not reach a GCCF within \(timeout)")
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    struct Identity {
+        var certificate: Certificate
+        var key: PrivateKey
+        var hash: String { HexCoding.encode(Digest.sha256(certificate.coerEncoded)) }
+    }
+
+    static func identity(_ name: String, profile: SelfSignedProfile, start: UInt32) throws -> Identity {
+        let key = try PrivateKey.generate()
+        let certificate = try ElectorCeremony.selfSignedCertificate(profile, name: name, key: key, start: Time32(start),
+                                                                    duration: .years(1)).get()
+        return Identity(certificate: certificate, key: key)
+    }
+
+    static func ballot(_ target: Certificate, by endorsers: [Identity], time: UInt32) throws -> [UInt8] {
+        let endorsements = try endorsers.map {
+            try ElectorCeremony.endorse(target: target, type: .addRoot, signer: $0.certificate, key: $0.key, time: time).get()
+        }
+        return try ElectorCeremony.assemble(target: target, endorsements: endorsements).get().coerEncoded
+    }
+
+    static func now() -> UInt32 {
+        (try? Time32Conversion().time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))) ?? 0
+    }
+
+    static func seconds(_ duration: Swift.Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func makeDirectory(_ prefix: String) throws -> String {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
+        return String(cString: made)
+    }
+
+    static func port(_ stack: String, _ name: String) throws -> Int {
+        guard let text = try? String(contentsOfFile: "\(stack)/run/\(name).port", encoding: .utf8),
+              let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BenchError("no port file for \(name)")
+        }
+        return port
+    }
+
+    /// The sum of the metric lines starting with `name` on `/metrics`.
+    static func metric(port: Int, _ name: String) async throws -> Double {
+        let text = try await httpGet(port: port, path: "/metrics")
+        return text.split(separator: "\n").filter { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    static func httpGet(port: Int, path: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard connected == 0 else {
+                    continuation.resume(throwing: BenchError("connect to \(port) failed"))
+                    return
+                }
+                let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                var data: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n <= 0 { break }
+                    data += chunk[0..<n]
+                }
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// `electorctl` next to this executable (`swift build` puts every product in one directory).
+    static func runElectorctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("electorctl")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs async `body` to completion from synchronous code (the suites' `run` is synchronous).
+    static func blockOn<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let result = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let value = try await body()
+                result.withLock { $0 = .success(value) }
+            } catch {
+                result.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        guard let outcome = result.withLock({ $0 }) else { throw BenchError("no result") }
+        return try outcome.get()
+    }
+}

@@ -1,0 +1,75 @@
+import ElectorCrypto
+import Foundation
+import Kafka
+import ServiceKit
+import Synchronization
+
+/// The digests intake has forwarded (its own and other instances'), rebuilt at start from `scms.ballots.accepted`.
+final class ForwardedDigests: Sendable {
+    private let state = Mutex<(digests: Set<String>, ready: Bool)>(([], false))
+
+    var isReady: Bool { state.withLock { $0.ready } }
+    var count: Int { state.withLock { $0.digests.count } }
+
+    func markReady() { state.withLock { $0.ready = true } }
+
+    /// Learns a digest seen on the accepted topic.
+    func learn(_ digest: String) { _ = state.withLock { $0.digests.insert(digest) } }
+
+    /// Claims `digest` for forwarding: false when it was forwarded before.
+    func claim(_ digest: String) -> Bool { state.withLock { $0.digests.insert(digest).inserted } }
+}
+
+/// `scms.ballots.submitted` → `scms.ballots.accepted` | `scms.ballots.rejected`.
+struct IntakeHandler: StreamHandler {
+    let classifier: IntakeClassifier
+    let topics: TopicNames
+    let forwarded: ForwardedDigests
+    let logger: Logger
+    let registry: MetricsRegistry
+
+    func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
+        while !forwarded.isReady {
+            // The dedupe state must be complete before any decision (the follower catches up at start).
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let source = RecordPosition(record)
+        switch classifier.classify(record.value) {
+        case .failure(let rejection):
+            return [reject(record, reason: rejection.reason.rawValue, detail: rejection.detail)]
+        case .success(let ballot):
+            guard forwarded.claim(ballot.digest) else {
+                Counter(label: "scms_intake_duplicates_total", help: "Ballots dropped as exact duplicates.",
+                        registry: registry).increment()
+                logger.info("duplicate ballot dropped", metadata: ["digest": .string(ballot.digest),
+                                                                   "source": .string(source.description)])
+                return []
+            }
+            Counter(label: "scms_intake_accepted_total", dimensions: [("form", ballot.form.rawValue), ("type", "\(ballot.type)")],
+                    help: "Ballots forwarded to scms.ballots.accepted.", registry: registry).increment()
+            var headers: [KafkaHeader] = []
+            headers.append(PipelineHeader.digest, ballot.digest)
+            headers.append(PipelineHeader.type, "\(ballot.type)")
+            headers.append(PipelineHeader.receivedAt, ISO8601.format(Date()))
+            headers.append(PipelineHeader.form, ballot.form.rawValue)
+            headers.append(PipelineHeader.source, source.description)
+            return [OutgoingMessage(topic: topics.ballotsAccepted, key: Array(ballot.targetHash.utf8),
+                                    value: ballot.canonical, headers: headers)]
+        }
+    }
+
+    func poisonOutputs(for record: ConsumedMessage, error: any Error) -> [OutgoingMessage] {
+        [reject(record, reason: "internalError", detail: "\(error)")]
+    }
+
+    private func reject(_ record: ConsumedMessage, reason: String, detail: String) -> OutgoingMessage {
+        Counter(label: "scms_rejected_total", dimensions: [("stage", PipelineStage.intake.rawValue), ("reason", reason)],
+                help: "Records sent to scms.ballots.rejected.", registry: registry).increment()
+        let source = RecordPosition(record)
+        logger.notice("ballot rejected", metadata: ["reason": .string(reason), "detail": .string(detail),
+                                                    "source": .string(source.description)])
+        let digest = Hex.encode(Digest.sha256(record.value ?? []))
+        return RejectionRecord(stage: .intake, reason: reason, detail: detail, source: source, inputDigest: digest,
+                               input: record.value).message(topic: topics.ballotsRejected)
+    }
+}

@@ -1,0 +1,544 @@
+import BallotCodec
+import ElectorCrypto
+import Foundation
+import Kafka
+import RootManagement
+import ServiceKit
+import Synchronization
+
+/// What the assembler is set up with.
+struct AssemblerSettings: Sendable {
+    var kafka: KafkaSettings
+    var configuration: AssemblerConfiguration
+    var pgCertificate: Certificate?
+    var options: ProfileOptions
+    /// Where GCCF files are written (`gccf-<version>.coer`, `gccf-latest.coer`), if anywhere.
+    var outDirectory: String?
+    /// Under continuous input, publish at least this often.
+    var publishInterval: Swift.Duration
+    /// Group session timeout (how long a killed active keeps the assignment).
+    var sessionTimeout: Swift.Duration
+    /// Leap seconds, for the `scms-generated-at` header.
+    var time: Time32Conversion
+    /// Verify every signature again instead of taking the validator's verdicts.
+    var reverifySignatures: Bool
+}
+
+/// The assembler's progress, for metrics, `/healthz` and logs.
+struct AssemblerStatus: Sendable {
+    var running = false
+    var active = false
+    var logicalVersion = 0
+    var publishedVersion = 0
+    var ballots = 0
+    var trustedElectors = 0
+    var trustedRoots = 0
+    var quorum = 0
+    var engineTime: UInt32 = 0
+    var fileBytes = 0
+    var sizeDropped = 0
+    var capacityExceeded = 0
+    var lastFailure: String?
+}
+
+/// Rebalance notifications, from the consumer's poll thread to the assembler loop.
+final class RebalanceEvents: Sendable {
+    enum Event: Sendable {
+        case assigned([TopicPartition])
+        case revoked([TopicPartition])
+    }
+
+    private let events = Mutex<[Event]>([])
+    /// Next offsets whose outputs are acknowledged: committed when the partitions are revoked.
+    let committable = Mutex<[TopicPartition: Int64]>([:])
+
+    func post(_ event: Event) { events.withLock { $0.append(event) } }
+    func drain() -> [Event] { events.withLock { e in defer { e = [] }; return e } }
+}
+
+/// `gccf-assembler`: the Policy Generator. One active instance per consumer group folds the validated ballots, GPF
+/// quorums and expiry events into an ``AssemblerState`` and publishes a GCCF whenever the content changes; standbys
+/// hold no partitions until the active leaves or dies, then rebuild from the topics and continue the numbering.
+final class GCCFAssemblerService: Service, Sendable {
+    let settings: AssemblerSettings
+    let logger: Logger
+    let registry: MetricsRegistry
+    let status = Mutex(AssemblerStatus())
+    private let stopping = Mutex(false)
+
+    init(settings: AssemblerSettings, logger: Logger, registry: MetricsRegistry) {
+        self.settings = settings
+        self.logger = logger
+        self.registry = registry
+        registerMetrics()
+    }
+
+    var inputTopics: [String] {
+        [settings.kafka.topics.policy, settings.kafka.topics.ballotsValidated, settings.kafka.topics.expiry]
+    }
+
+    /// The `/healthz` check.
+    func healthCheck() -> HealthStatus {
+        let s = status.withLock { $0 }
+        guard s.running else { return .unhealthy(reason: "not running") }
+        if let failure = s.lastFailure { return .unhealthy(reason: failure) }
+        return .healthy(detail: s.active ? "active, GCCF version \(s.publishedVersion)" : "standby")
+    }
+
+    func run() async throws {
+        let kafka = settings.kafka
+        let producer = try KafkaProducer(configuration: kafka.producer(messageMaxBytes: Topics.maxGCCFRecordBytes))
+        var consumerConfiguration = kafka.consumer(group: ConsumerGroups.gccfAssembler)
+        let sessionMs = max(1, Int(settings.sessionTimeout.components.seconds * 1000
+                                       + settings.sessionTimeout.components.attoseconds / 1_000_000_000_000_000))
+        consumerConfiguration[property: "session.timeout.ms"] = String(sessionMs)
+        consumerConfiguration[property: "heartbeat.interval.ms"] = String(max(100, sessionMs / 4))
+        // Range puts partition 0 of all three topics on the same member: one active writer.
+        consumerConfiguration[property: "partition.assignment.strategy"] = "range"
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration)
+        let events = RebalanceEvents()
+        let logger = self.logger
+        try await consumer.subscribe(topics: inputTopics, rebalance: RebalanceHandler(
+            onAssign: { _, partitions in events.post(.assigned(partitions)) },
+            onRevoke: { context, partitions in
+                events.post(.revoked(partitions))
+                let offsets = events.committable.withLock { c in defer { c = [:] }; return c }
+                guard !context.isAssignmentLost, !offsets.isEmpty else { return }
+                do { try context.commit(offsets) } catch {
+                    logger.warning("commit on revoke failed", metadata: ["error": .string("\(error)")])
+                }
+            }))
+        status.withLock { $0.running = true }
+        logger.info("waiting for the assignment (standby until then)",
+                    metadata: ["group": .string(kafka.topics.groupID(ConsumerGroups.gccfAssembler))])
+        var loop = AssemblerLoop(service: self, producer: producer, consumer: consumer, events: events)
+        do {
+            try await withGracefulShutdownHandler {
+                try await loop.run()
+            } onGracefulShutdown: { [self] in
+                self.stopping.withLock { $0 = true }
+            }
+        } catch {
+            status.withLock { $0.running = false }
+            await consumer.close()
+            await producer.close()
+            throw error
+        }
+        await loop.finish()
+        await consumer.close()
+        await producer.close()
+        status.withLock { $0.running = false; $0.active = false }
+        logger.info("stopped")
+    }
+
+    var isStopping: Bool { stopping.withLock { $0 } }
+
+    private func registerMetrics() {
+        func gauge(_ name: String, _ help: String, _ value: @escaping @Sendable (AssemblerStatus) -> Double) {
+            registry.registerGauge(name, help: help) { [self] in value(self.status.withLock { $0 }) }
+        }
+        gauge("scms_assembler_active", "1 while this instance is the active assembler.") { $0.active ? 1 : 0 }
+        gauge("scms_assembler_logical_version", "Logical GCCF version of the folded inputs.") { Double($0.logicalVersion) }
+        gauge("scms_assembler_published_version", "Last GCCF version on scms.gccf.") { Double($0.publishedVersion) }
+        gauge("scms_assembler_ballots", "Ballots folded.") { Double($0.ballots) }
+        gauge("scms_assembler_trusted_electors", "Electors the last GCCF makes trusted (anchors included).") {
+            Double($0.trustedElectors)
+        }
+        gauge("scms_assembler_trusted_roots", "Roots the last GCCF makes trusted (anchors included).") { Double($0.trustedRoots) }
+        gauge("scms_assembler_quorum", "Quorum in force.") { Double($0.quorum) }
+        gauge("scms_assembler_engine_time", "Engine time (Time32): the largest recorded input time.") { Double($0.engineTime) }
+        gauge("scms_assembler_gccf_bytes", "Size of the last GCCF file.") { Double($0.fileBytes) }
+        gauge("scms_assembler_size_dropped_ballots", "Root ballots left out of the last GCCF to fit the size limit.") {
+            Double($0.sizeDropped)
+        }
+        gauge("scms_assembler_capacity_exceeded_ballots",
+              "Valid elector ballots left out because of the elector capacity (electorCapacityExceeded).") {
+            Double($0.capacityExceeded)
+        }
+    }
+}
+
+/// The state of an active assembler.
+struct ActiveState {
+    var state: AssemblerState
+    /// Decoded inputs per topic, in offset order (for re-folds).
+    var streams: [AssemblerSource: [DecodedRecord]] = [:]
+    var tracker = AssemblerOrder.Tracker()
+    /// Next offset to fold, per input partition.
+    var nextOffsets: [TopicPartition: Int64] = [:]
+    /// The validated record of each ballot (for rejections quoting it).
+    var ballotRecords: [BallotID: DecodedRecord] = [:]
+    /// Ballots already reported as `electorCapacityExceeded`.
+    var reportedCapacity = Set<BallotID>()
+    /// Inputs folded since the last publication decision.
+    var pending = false
+    var lastPublication = ContinuousClock.now
+    /// How long the last publication decision took; the next one waits at least twice that long, so publishing
+    /// never takes more than about a third of the time under continuous input.
+    var lastPublicationCost = Swift.Duration.zero
+    var lastFailure: String?
+
+    /// The earliest time the next publication may start.
+    func nextPublication(interval: Swift.Duration) -> ContinuousClock.Instant {
+        lastPublication + max(interval, lastPublicationCost * 2)
+    }
+}
+
+/// The loop of one assembler process: rebalance events, records, publications.
+struct AssemblerLoop {
+    let service: GCCFAssemblerService
+    let producer: KafkaProducer
+    let consumer: KafkaConsumer
+    let events: RebalanceEvents
+    var decoder: InputDecoder
+    var active: ActiveState?
+    /// The signature cache (ECDSA, or the validator's verdicts), kept across re-folds and rebuilds.
+    var signatures: SignatureResolver
+
+    var settings: AssemblerSettings { service.settings }
+    var logger: Logger { service.logger }
+    var topics: TopicNames { settings.kafka.topics }
+
+    init(service: GCCFAssemblerService, producer: KafkaProducer, consumer: KafkaConsumer, events: RebalanceEvents) {
+        self.service = service
+        self.producer = producer
+        self.consumer = consumer
+        self.events = events
+        let verdicts = service.settings.reverifySignatures ? nil : ValidatorVerdicts()
+        self.decoder = InputDecoder(topics: service.settings.kafka.topics, pgCertificate: service.settings.pgCertificate,
+                                    options: service.settings.options, verdicts: verdicts)
+        self.signatures = verdicts.map { SignatureResolver(verifier: $0) } ?? .crypto()
+    }
+
+    func counter(_ name: String, _ help: String, _ dimensions: [(String, String)] = []) -> Counter {
+        Counter(label: name, dimensions: dimensions, help: help, registry: service.registry)
+    }
+
+    mutating func run() async throws {
+        while !service.isStopping {
+            for event in events.drain() {
+                switch event {
+                case .assigned(let partitions):
+                    let wanted = Set(service.inputTopics)
+                    let got = Set(partitions.map(\.topic))
+                    guard wanted.isSubset(of: got) else {
+                        logger.warning("assigned only part of the inputs: standing by",
+                                       metadata: ["partitions": .array(partitions.map { .string($0.description) })])
+                        continue
+                    }
+                    try await activate(partitions)
+                case .revoked:
+                    if active != nil {
+                        logger.info("assignment revoked: standing by")
+                        active = nil
+                        service.status.withLock { $0.active = false }
+                    }
+                }
+            }
+            guard active != nil else {
+                _ = try await consumer.poll(timeout: .milliseconds(100))
+                continue
+            }
+            let due = active?.nextPublication(interval: settings.publishInterval) ?? ContinuousClock.now
+            let waiting = active?.pending == true
+                ? max(Swift.Duration.milliseconds(2), min(.milliseconds(100), due - ContinuousClock.now))
+                : .milliseconds(100)
+            if let record = try await consumer.poll(timeout: waiting) {
+                try await handle(record)
+                if let a = active, a.pending, ContinuousClock.now >= due { try await publish() }
+            } else if let a = active, a.pending, ContinuousClock.now >= a.nextPublication(interval: .zero) {
+                try await publish()
+            }
+        }
+    }
+
+    /// Publishes what is pending and commits (graceful shutdown).
+    mutating func finish() async {
+        guard active?.pending == true else { return }
+        do { try await publish() } catch {
+            logger.error("final publication failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    // MARK: - Activation (rebuild)
+
+    mutating func activate(_ partitions: [TopicPartition]) async throws {
+        let started = ContinuousClock.now
+        logger.info("assigned the inputs: rebuilding from the topics",
+                    metadata: ["partitions": .array(partitions.map { .string($0.description) })])
+        // 1. Every input record there is now, per topic in offset order.
+        var streams: [AssemblerSource: [DecodedRecord]] = [:]
+        var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
+        var nextOffsets: [TopicPartition: Int64] = [:]
+        var decoder = self.decoder
+        let follower = TopicFollower(topics: service.inputTopics, settings: settings.kafka, logger: logger)
+        try await follower.readToEnd { record in
+            nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.nextOffset)
+            switch decoder.decode(record) {
+            case .input(let decoded)?:
+                streams[decoded.input.source, default: []].append(decoded)
+            case .rejected(let rejection)?:
+                rejected.append((rejection, record.topicPartition, record.offset))
+            case nil:
+                break
+            }
+        }
+        self.decoder = decoder
+        for source in streams.keys { streams[source]?.sort { $0.input.offset < $1.input.offset } }
+
+        // 2. The last GCCF on the topic.
+        let last = try await lastPublished()
+
+        // 3. What the previous owner finished (its outputs are on the topics).
+        let committed = (try? await consumer.committed(partitions)) ?? [:]
+
+        // 4. Fold in the canonical order.
+        var fresh = ActiveState(state: AssemblerState(configuration: settings.configuration, signatures: signatures))
+        fresh.streams = streams
+        let merged = AssemblerOrder.merge(streams) { $0.input.orderKey }
+        for record in merged {
+            _ = fresh.state.apply(record.input)
+            fresh.tracker.note(record.input.orderKey, from: record.input.source)
+            if case .ballot(let analyzed, _, _) = record.input.payload, fresh.ballotRecords[analyzed.id] == nil {
+                fresh.ballotRecords[analyzed.id] = record
+            }
+        }
+        fresh.state.notePublished(last)
+        signatures = fresh.state.engine.signatures
+        for partition in partitions where nextOffsets[partition] == nil { nextOffsets[partition] = 0 }
+        fresh.nextOffsets = nextOffsets
+        // Capacity rejections of ballots the previous owner had folded were reported by it.
+        if case .success(let content) = fresh.state.content() {
+            for id in content.capacityExceeded {
+                guard let record = fresh.ballotRecords[id],
+                      let done = committed[TopicPartition(record.position.topic, record.position.partition)] ?? nil,
+                      record.position.offset < done else { continue }
+                fresh.reportedCapacity.insert(id)
+            }
+        }
+        fresh.pending = true
+        active = fresh
+
+        // 5. Live records continue after the replayed ones.
+        try await consumer.seek(nextOffsets.sorted { $0.key < $1.key }.map {
+            TopicPartitionOffset($0.key, .exactly($0.value))
+        })
+        // 6. Rejections the previous owner may not have produced.
+        for (rejection, partition, offset) in rejected {
+            if let done = committed[partition] ?? nil, offset < done { continue }
+            try await reject(rejection)
+        }
+        service.status.withLock { $0.active = true }
+        counter("scms_assembler_rebuilds_total", "Rebuilds from the topics (on every assignment).").increment()
+        let elapsed = ContinuousClock.now - started
+        MetricsTimer(label: "scms_assembler_rebuild_seconds", help: "Duration of rebuilds.", registry: service.registry)
+            .record(elapsed)
+        logger.info("rebuilt", metadata: [
+            "inputs": .string("\(merged.count)"), "ballots": .string("\(fresh.state.ballotCount)"),
+            "logicalVersion": .string("\(fresh.state.logicalVersion)"),
+            "lastPublished": .string(last.map { "\($0.version)" } ?? "none"),
+            "seconds": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e18
+                                      + Double(elapsed.components.seconds)))])
+        try await publish()
+    }
+
+    /// The version and content digest of the newest GCCF on `scms.gccf`, nil when there is none.
+    func lastPublished() async throws -> PublishedVersion? {
+        var newest: (Int64, [UInt8])?
+        let follower = TopicFollower(topics: [topics.gccf], settings: settings.kafka, logger: logger)
+        try await follower.readToEnd { record in
+            guard let value = record.value, !value.isEmpty else { return }
+            if let current = newest, current.0 > record.offset { return }
+            newest = (record.offset, value)
+        }
+        guard let (offset, bytes) = newest else { return nil }
+        guard let file = try? ScmsFile(coer: bytes), let gccf = file.globalCertificateChainFile else {
+            logger.error("the newest record on scms.gccf is not a GCCF; numbering continues after its header",
+                         metadata: ["offset": .string("\(offset)")])
+            return nil
+        }
+        return PublishedVersion(version: gccf.version, contentDigest: Digest.sha256(gccf.certStore.coerEncoded))
+    }
+
+    // MARK: - Records
+
+    mutating func handle(_ record: ConsumedMessage) async throws {
+        guard var a = active else { return }
+        let partition = record.topicPartition
+        if let next = a.nextOffsets[partition], record.offset < next { return }
+        a.nextOffsets[partition] = record.nextOffset
+        counter("scms_assembler_records_total", "Input records read.", [("topic", record.topic)]).increment()
+        switch decoder.decode(record) {
+        case nil:
+            active = a
+            return
+        case .rejected(let rejection)?:
+            active = a
+            try await reject(rejection)
+            active?.pending = true
+            return
+        case .input(let decoded)?:
+            let source = decoded.input.source
+            let key = decoded.input.orderKey
+            a.streams[source, default: []].append(decoded)
+            if case .ballot(let analyzed, _, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
+                a.ballotRecords[analyzed.id] = decoded
+            }
+            let step: AssemblerStep
+            if a.tracker.isInOrder(key, from: source) {
+                step = a.state.apply(decoded.input)
+                a.tracker.note(key, from: source)
+            } else {
+                step = refold(&a)
+                counter("scms_assembler_refolds_total",
+                        "Inputs that arrived out of the canonical order (the state was folded again).").increment()
+                logger.info("input out of canonical order: folded again from the start",
+                            metadata: ["source": .string(decoded.position.description), "order": .string(key.description)])
+            }
+            if let refused = step.refusedPolicy {
+                logger.warning("GPF quorum refused", metadata: ["reason": .string(refused.finding.description)])
+                try await reject(RejectionRecord(stage: .assembler, reason: refused.finding.code.rawValue,
+                                                 detail: refused.finding.detail, source: decoded.position,
+                                                 inputDigest: HexText.encode(Digest.sha256(decoded.value)),
+                                                 input: decoded.value))
+            }
+            a.pending = true
+            active = a
+        }
+    }
+
+    /// Folds every input again in the canonical order (after one arrived late).
+    func refold(_ a: inout ActiveState) -> AssemblerStep {
+        var state = AssemblerState(configuration: settings.configuration, signatures: a.state.engine.signatures)
+        var tracker = AssemblerOrder.Tracker()
+        for record in AssemblerOrder.merge(a.streams, key: { $0.input.orderKey }) {
+            _ = state.apply(record.input)
+            tracker.note(record.input.orderKey, from: record.input.source)
+        }
+        state.notePublished(a.state.lastPublished)
+        a.state = state
+        a.tracker = tracker
+        return AssemblerStep()
+    }
+
+    func reject(_ rejection: RejectionRecord) async throws {
+        counter("scms_rejected_total", "Inputs rejected.", [("stage", "assembler"), ("reason", rejection.reason)])
+            .increment()
+        logger.warning("input rejected", metadata: ["reason": .string(rejection.reason), "detail": .string(rejection.detail),
+                                                    "source": .string(rejection.source?.description ?? "")])
+        _ = try await producer.send(rejection.message(topic: topics.ballotsRejected))
+    }
+
+    // MARK: - Publication
+
+    mutating func publish() async throws {
+        guard var a = active else { return }
+        let started = ContinuousClock.now
+        defer {
+            a.lastPublication = started
+            a.lastPublicationCost = ContinuousClock.now - started
+            active = a
+        }
+        let decision = a.state.preparePublication()
+        let content: GCCFContent?
+        switch decision {
+        case .upToDate(let value):
+            content = value
+        case .publish(let publication):
+            do {
+                try await produce(publication, state: a.state)
+            } catch {
+                a.lastFailure = "publishing GCCF version \(publication.version) failed: \(error)"
+                service.status.withLock { $0.lastFailure = a.lastFailure }
+                counter("scms_assembler_publish_failures_total", "GCCF publications that failed.").increment()
+                logger.error("GCCF publication failed; retrying", metadata: ["error": .string("\(error)")])
+                try await Task.sleep(for: .milliseconds(200))
+                return
+            }
+            a.state.notePublished(publication.published)
+            content = publication.content
+        case .failed(let finding):
+            content = nil
+            if a.lastFailure != finding.description {
+                logger.error("the GCCF cannot be published", metadata: ["reason": .string(finding.description)])
+                counter("scms_assembler_publish_failures_total", "GCCF publications that failed.").increment()
+            }
+            a.lastFailure = finding.description
+            service.status.withLock { $0.lastFailure = finding.description }
+        }
+        if let content {
+            if a.lastFailure != nil {
+                a.lastFailure = nil
+                service.status.withLock { $0.lastFailure = nil }
+            }
+            try await reportCapacity(content, &a)
+            let snapshot = content.selection.snapshot
+            service.status.withLock {
+                $0.logicalVersion = a.state.effectiveVersion
+                $0.publishedVersion = Int(a.state.lastPublished?.version ?? 0)
+                $0.ballots = a.state.ballotCount
+                $0.trustedElectors = snapshot.electors.count
+                $0.trustedRoots = snapshot.roots.count
+                $0.quorum = a.state.quorum
+                $0.engineTime = a.state.time
+                $0.sizeDropped = content.sizeDropped.count
+                $0.capacityExceeded = content.capacityExceeded.count
+            }
+        }
+        // Outputs are acknowledged: the folded offsets may be committed.
+        let offsets = a.nextOffsets
+        events.committable.withLock { $0 = offsets }
+        do {
+            try await consumer.commit(offsets)
+        } catch {
+            logger.warning("commit failed", metadata: ["error": .string("\(error)")])
+        }
+        a.pending = false
+    }
+
+    func produce(_ publication: GCCFPublication, state: AssemblerState) async throws {
+        var headers: [KafkaHeader] = []
+        headers.append(PipelineHeader.gccfVersion, String(publication.version))
+        headers.append(PipelineHeader.contentDigest, HexText.encode(Digest.sha256(publication.bytes)))
+        headers.append(PipelineHeader.generatedAt,
+                       ISO8601.format(unixSeconds: settings.time.unixSeconds(fromTime32: state.time)))
+        let report = try await producer.send(OutgoingMessage(topic: topics.gccf, key: Array("gccf".utf8),
+                                                             value: publication.bytes, headers: headers))
+        if let directory = settings.outDirectory {
+            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-\(publication.version).coer")
+            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-latest.coer")
+        }
+        counter("scms_assembler_publications_total", "GCCF versions published.").increment()
+        let content = publication.content
+        service.status.withLock { $0.fileBytes = publication.bytes.count }
+        for dropped in content.sizeDropped {
+            logger.warning("root ballot left out to fit the GCCF size limit", metadata: [
+                "ballot": .string(dropped.ballot.hex), "target": .string(dropped.target?.hex ?? ""),
+                "bytes": .string("\(dropped.bytes)"), "limit": .string("\(settings.configuration.maxFileBytes)")])
+        }
+        if !content.sizeDropped.isEmpty {
+            counter("scms_assembler_size_dropped_total", "Root ballots left out of a published GCCF to fit the size limit.")
+                .increment(by: content.sizeDropped.count)
+        }
+        logger.info("GCCF published", metadata: [
+            "version": .string("\(publication.version)"), "bytes": .string("\(publication.bytes.count)"),
+            "electorBallots": .string("\(content.store.electorEndorsements.count)"),
+            "rootBallots": .string("\(content.store.rootCAEndorsements.count)"),
+            "quorum": .string("\(state.quorum)"), "engineTime": .string("\(state.time)"),
+            "offset": .string(report.offset.map { "\($0)" } ?? "?")])
+    }
+
+    /// `electorCapacityExceeded` rejections (stage assembler) for valid elector ballots left out, once each.
+    func reportCapacity(_ content: GCCFContent, _ a: inout ActiveState) async throws {
+        for id in content.capacityExceeded where !a.reportedCapacity.contains(id) {
+            guard let record = a.ballotRecords[id] else { continue }
+            let decision = content.selection.snapshot.decisions[id]
+            let detail = decision?.findings.first { $0.code == .electorCapacityExceeded }?.detail
+                ?? "the trusted elector set is at its maximum of \(settings.configuration.policy.maxElectors)"
+            try await reject(RejectionRecord(stage: .assembler, reason: ReasonCode.electorCapacityExceeded.rawValue,
+                                             detail: detail, source: record.position,
+                                             inputDigest: HexText.encode(Digest.sha256(record.value)), input: record.value))
+            a.reportedCapacity.insert(id)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import BallotCodec
+import ElectorCrypto
+import Foundation
+import Kafka
+import RootManagement
+import ServiceKit
+
+/// `scms.ballots.accepted` → `scms.ballots.validated` | `scms.ballots.rejected`.
+struct ValidatorHandler: StreamHandler {
+    let engine: ValidatorEngine
+    let ready: ReadinessGate
+    let topics: TopicNames
+    let time: Time32Conversion
+    let logger: Logger
+    let registry: MetricsRegistry
+
+    func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
+        try await ready.wait()
+        let source = RecordPosition(record)
+        guard let value = record.value, !value.isEmpty else {
+            return [reject(record, reason: "emptyRecord", reasons: [], detail: "tombstone or zero bytes")]
+        }
+        let now = try time.time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let start = ContinuousClock.now
+        let verdict = await engine.decide(value, digest: record.pipelineDigest, at: now)
+        let elapsed = start.duration(to: .now).components
+        Histogram(label: "scms_validator_decision_seconds", help: "Time to decide one ballot.", registry: registry)
+            .observe(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        switch verdict {
+        case .duplicate:
+            Counter(label: "scms_validator_duplicates_total", help: "Ballots dropped as already validated.",
+                    registry: registry).increment()
+            return []
+        case .rejected(let reason, let reasons, let detail):
+            Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "rejected")],
+                    help: "Verdicts.", registry: registry).increment()
+            return [reject(record, reason: reason, reasons: reasons, detail: detail)]
+        case .accepted(let validated, let digest, let type):
+            Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "accepted")],
+                    help: "Verdicts.", registry: registry).increment()
+            logger.debug("ballot validated", metadata: ["digest": .string(digest), "type": .string("\(type)"),
+                                                       "endorsers": .string("\(validated.endorsers.count)"),
+                                                       "quorum": .string("\(validated.quorum)")])
+            var headers: [KafkaHeader] = []
+            headers.append(PipelineHeader.digest, digest)
+            headers.append(PipelineHeader.type, "\(type)")
+            headers.append(PipelineHeader.source, source.description)
+            return [OutgoingMessage(topic: topics.ballotsValidated, key: Array(Hex.encode(validated.targetHash.bytes).utf8),
+                                    value: validated.coerEncoded, headers: headers)]
+        }
+    }
+
+    func poisonOutputs(for record: ConsumedMessage, error: any Error) -> [OutgoingMessage] {
+        [reject(record, reason: "internalError", reasons: [], detail: "\(error)")]
+    }
+
+    private func reject(_ record: ConsumedMessage, reason: String, reasons: [String], detail: String) -> OutgoingMessage {
+        Counter(label: "scms_rejected_total", dimensions: [("stage", PipelineStage.validator.rawValue), ("reason", reason)],
+                help: "Records sent to scms.ballots.rejected.", registry: registry).increment()
+        let source = RecordPosition(record)
+        logger.notice("ballot rejected", metadata: ["reason": .string(reason), "reasons": .string(reasons.joined(separator: ",")),
+                                                    "detail": .string(detail), "source": .string(source.description)])
+        return RejectionRecord(stage: .validator, reason: reason, reasons: reasons, detail: detail, source: source,
+                               inputDigest: Hex.encode(Digest.sha256(record.value ?? [])), input: record.value)
+            .message(topic: topics.ballotsRejected)
+    }
+}
