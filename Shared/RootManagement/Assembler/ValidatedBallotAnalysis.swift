@@ -63,7 +63,8 @@ extension CertificateAnalysis {
         return CertificateFacts(id: id, publicKey: publicKeyID(certificate),
                                 validity: ValidityWindow(start: tbs.validityPeriod.start.seconds,
                                                          end: UInt64(max(0, tbs.validityPeriod.endSeconds))),
-                                role: role, profileProblems: problems, selfSignature: selfSignature, name: name)
+                                role: role, profileProblems: problems, selfSignature: selfSignature, name: name,
+                                certIssuePermissions: (tbs.certIssuePermissions ?? []).map(issuePermission))
     }
 }
 
