@@ -81,24 +81,25 @@ struct IntakeClassifier: Sendable {
                                             detail: "\(ballot.endorsements.count) endorsements, at most \(maxEndorsements) accepted"))
         }
         // The type header: what the first endorsement that names a known type declares (the validator checks
-        // that every endorsement agrees).
+        // that every endorsement agrees, and everything else about them).
         var type: EndorsementAction?
         var firstProblem: String?
         for (index, endorsement) in ballot.endorsements.enumerated() {
-            let facts = BallotAnalysis.analyze(endorsement, index: index)
-            if let action = facts.statement?.action {
+            switch Self.declaredType(endorsement) {
+            case .success(let action):
                 type = action
-                break
+            case .failure(let problem):
+                firstProblem = firstProblem ?? "endorsements[\(index)]: \(problem.detail)"
             }
-            if firstProblem == nil {
-                firstProblem = facts.findings.first.map(\.description) ?? "endorsement \(index) names an unknown type"
-            }
+            if type != nil { break }
         }
         guard let type else {
             return .failure(IntakeRejection(reason: .malformed,
                                             detail: "no endorsement declares a known type: \(firstProblem ?? "")"))
         }
-        let canonical = ballot.coerEncoded
+        // A bare ElectorBallot that decoded is canonical already (the codec refuses non-canonical input).
+        let canonical: [UInt8]
+        if case .ballot = form { canonical = value } else { canonical = ballot.coerEncoded }
         let submitted: SubmissionForm
         switch form {
         case .ballot: submitted = .ballot
@@ -108,6 +109,20 @@ struct IntakeClassifier: Sendable {
         return .success(AcceptedBallot(canonical: canonical, digest: Hex.encode(Digest.sha256(canonical)),
                                        targetHash: Hex.encode(Digest.sha256(ballot.certificate.coerEncoded)),
                                        type: type, form: submitted))
+    }
+
+    /// The type one endorsement's `TbsElectorEndorsement` declares (decoding only what that takes).
+    static func declaredType(_ endorsement: SignedElectorEndorsement) -> Result<EndorsementAction, IntakeRejection> {
+        guard let octets = endorsement.signedData?.tbsData.payload.data?.unsecuredData else {
+            return .failure(IntakeRejection(reason: .malformed, detail: "not signedData over unsecuredData"))
+        }
+        guard let pdu = try? ScmsPDU(coer: octets), case .ccm(.tbsElectorEndorsement(let tbs)) = pdu.content else {
+            return .failure(IntakeRejection(reason: .malformed, detail: "not a ScopedElectorEndorsement"))
+        }
+        guard let action = EndorsementAction(rawValue: tbs.type.rawValue) else {
+            return .failure(IntakeRejection(reason: .malformed, detail: "unknown endorsement type \(tbs.type.rawValue)"))
+        }
+        return .success(action)
     }
 
     /// The name of another CAMP / 1609.2 type `bytes` is a complete, canonical encoding of, if any.

@@ -142,12 +142,15 @@ public struct KafkaSettings: Sendable {
     }
 
     /// A consumer in the group `prefix + group` (nil: no group, for manual assignment), committing explicitly,
-    /// reading from the earliest offset when the group has none.
+    /// reading from the earliest offset when the group has none. `fetch.wait.max.ms` is 25 ms unless a `kafka.` line
+    /// sets it: a broker that does not answer a waiting fetch as soon as data arrives (the dev broker's mock cluster
+    /// holds it for the full wait) would otherwise add up to librdkafka's 500 ms to every hop.
     public func consumer(group: String?, fetchMaxBytes: Int? = nil) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(client: client(suffix: group == nil ? "reader" : "consumer"),
                                                   groupID: group.map(topics.groupID))
         configuration.autoOffsetReset = .earliest
         configuration.enableAutoCommit = false
+        if configuration[property: "fetch.wait.max.ms"] == nil { configuration[property: "fetch.wait.max.ms"] = "25" }
         if let fetchMaxBytes {
             configuration[property: "fetch.message.max.bytes"] = configuration[property: "fetch.message.max.bytes"]
                 ?? String(fetchMaxBytes)
