@@ -23,7 +23,7 @@ test: bootstrap
 	$(SWIFT) test $(BUILD_FLAGS) --skip '$(PROCESS_SUITES)'
 	$(SWIFT) test $(BUILD_FLAGS) --filter '$(PROCESS_SUITES)'
 
-## make run — the offline Add Elector ceremony (grows into the whole stack over Kafka).
+## make run — the Add Elector ceremony: offline first, then through Kafka on a dev stack left running.
 run: build
 	@scripts/demo.sh "$(RUN_DIR)"
 
