@@ -202,7 +202,7 @@ struct IntakeValidatorTests {
                                                    issuerKey: root.key, start: Time32(IV.now - 3600),
                                                    duration: BallotCodec.Duration.years(2)).get()
         var signatures = SignatureResolver.crypto()
-        let gccf = try GCCFBuilder.build(electorAnchors: electors.map(\.certificate),
+        let gccf = try GCCFBuilder.build(electorAnchors: electors.map(\.certificate), rootAnchors: [root.certificate],
                                          ballots: [(try IV.ballot(e4.certificate, by: [electors[0], electors[1]]), .addElector)],
                                          maCertificate: ma, policy: TrustPolicy(quorum: 2), time: IV.now, previous: nil,
                                          signatures: &signatures).get()
