@@ -31,6 +31,18 @@ extension COERCodable {
     }
 }
 
+extension Optional where Wrapped: COERCodable {
+    /// Encodes the value if there is one: an OPTIONAL component that its preamble bit said is present.
+    /// (Called on a component reached through a `Boxed` value, `if let` would copy it first.)
+    @inline(__always)
+    func encodeIfPresent(to writer: inout COERWriter) {
+        switch self {
+        case .some(let value): value.encode(to: &writer)
+        case .none: break
+        }
+    }
+}
+
 // MARK: - Fixed-size octet strings
 
 /// An `OCTET STRING (SIZE(n))`: exactly `octetCount` bytes, encoded without a length.

@@ -262,6 +262,10 @@ public struct COERReader: Sendable {
         try need(count, "octet string")
         let start = offset
         offset += count
+        if count == Storage.capacity {
+            // The octets fill the storage: load them in one go (in bounds: `need` checked start + count <= end).
+            return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: Storage.self) }
+        }
         var storage = Storage()
         withUnsafeMutableBytes(of: &storage) { destination in
             bytes.withUnsafeBytes { source in

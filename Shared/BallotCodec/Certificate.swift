@@ -75,7 +75,7 @@ public struct Certificate: COERCodable, JSONRepresentable {
         fields.value.type.encode(to: &writer)
         fields.value.issuer.encode(to: &writer)
         fields.value.toBeSigned.encode(to: &writer)
-        if let signature = fields.value.signature { signature.encode(to: &writer) }
+        fields.value.signature.encodeIfPresent(to: &writer)
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
