@@ -14,8 +14,8 @@ public struct Psid: COERCodable, JSONRepresentable, ExpressibleByIntegerLiteral,
     public init(_ value: UInt64) { self.value = value }
     public init(integerLiteral value: UInt64) { self.value = value }
 
-    public init(from reader: inout COERReader) throws(COERError) { value = try reader.readUnsignedInteger() }
-    public func encode(to writer: inout COERWriter) { writer.writeUnsignedInteger(value) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { value = try reader.readUnsignedInteger() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUnsignedInteger(value) }
     public func jsonValue(_ options: JSONOptions) -> JSONValue { .uint(value) }
     public static func < (a: Psid, b: Psid) -> Bool { a.value < b.value }
     public var description: String { String(value) }
@@ -96,8 +96,8 @@ public struct SubjectAssurance: FixedOctetString {
     var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 // MARK: - Time spans
@@ -157,7 +157,7 @@ public enum Duration: COERCodable, JSONRepresentable {
     public init(from reader: inout COERReader) throws(COERError) {
         let start = reader.offset
         let tag = try reader.readChoiceTag()
-        guard tag < 7 else { throw reader.error(.invalidValue, at: start, "unknown Duration alternative [\(tag)]") }
+        guard tag < 7 else { throw reader.unknownAlternative(tag, of: "Duration", at: start) }
         let v = try reader.component(Self.alternativeNames[Int(tag)]) { (r: inout COERReader) throws(COERError) in
             try r.readUInt16()
         }
@@ -172,6 +172,7 @@ public enum Duration: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         let (tag, _, v) = parts
         writer.writeChoiceTag(tag)
@@ -208,6 +209,7 @@ public struct ValidityPeriod: COERCodable, JSONRepresentable {
         duration = try reader.decode("duration")
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         start.encode(to: &writer)
         duration.encode(to: &writer)
@@ -523,11 +525,11 @@ public enum EccCurvePoint<Coordinate: FixedOctetString>: COERCodable, JSONRepres
                 (r: inout COERReader) throws(COERError) in
                 .uncompressed(x: try r.decode("x"), y: try r.decode("y"))
             }
-        case let tag:
-            throw reader.error(.invalidValue, at: start, "unknown \(Self.asn1TypeName) alternative [\(tag)]")
+        case let tag: throw reader.unknownAlternative(tag, of: Self.asn1TypeName, at: start)
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .xOnly(let x): writer.writeChoiceTag(0); x.encode(to: &writer)
@@ -573,6 +575,7 @@ public struct EcdsaSignature<Coordinate: FixedOctetString>: COERCodable, JSONRep
         self.init(rSig: rSig, sSig: sSig)
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         rSig.encode(to: &writer)
         sSig.encode(to: &writer)
@@ -610,6 +613,7 @@ public enum Signature: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .ecdsaNistP256Signature(let s): writer.writeChoiceTag(0); s.encode(to: &writer)
@@ -656,8 +660,8 @@ public enum HashAlgorithm: COERCodable, JSONRepresentable {
         }
     }
 
-    public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
-    public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         switch self {
@@ -675,8 +679,8 @@ public enum SymmAlgorithm: COERCodable, JSONRepresentable {
 
     public var rawValue: Int { if case .unknown(let v) = self { return v } else { return 0 } }
     public init(rawValue: Int) { self = rawValue == 0 ? .aes128Ccm : .unknown(rawValue) }
-    public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
-    public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         switch self {
@@ -709,6 +713,7 @@ public enum PublicVerificationKey: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .ecdsaNistP256(let p): writer.writeChoiceTag(0); p.encode(to: &writer)
@@ -892,6 +897,7 @@ public enum ServiceSpecificPermissions: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .opaque(let b): writer.writeChoiceTag(0); writer.writeOctetString(b)
@@ -928,6 +934,7 @@ public struct PsidSsp: COERCodable, JSONRepresentable {
         self.init(psid: psid, ssp: ssp)
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         writer.writePreamble(ssp.isPresent)
         psid.encode(to: &writer)

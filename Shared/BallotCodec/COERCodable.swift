@@ -31,6 +31,18 @@ extension COERCodable {
     }
 }
 
+extension Optional where Wrapped: COERCodable {
+    /// Encodes the value if there is one: an OPTIONAL component that its preamble bit said is present.
+    /// (Called on a component reached through a `Boxed` value, `if let` would copy it first.)
+    @inline(__always)
+    func encodeIfPresent(to writer: inout COERWriter) {
+        switch self {
+        case .some(let value): value.encode(to: &writer)
+        case .none: break
+        }
+    }
+}
+
 // MARK: - Fixed-size octet strings
 
 /// An `OCTET STRING (SIZE(n))`: exactly `octetCount` bytes, encoded without a length.
@@ -60,7 +72,7 @@ extension FixedOctetString {
         self.init(uncheckedBytes: try reader.readOctets(Self.octetCount))
     }
 
-    public func encode(to writer: inout COERWriter) { writer.writeOctets(bytes) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeOctets(bytes) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue { .string(HexCoding.encode(bytes)) }
 
@@ -76,8 +88,8 @@ public struct HashedId3: FixedOctetString {
     var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId8 ::= OCTET STRING (SIZE(8))` — low-order 8 bytes of a hash (certificate digests).
@@ -86,8 +98,8 @@ public struct HashedId8: FixedOctetString {
     var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId10 ::= OCTET STRING (SIZE(10))`.
@@ -96,8 +108,8 @@ public struct HashedId10: FixedOctetString {
     var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `HashedId32 ::= OCTET STRING (SIZE(32))` — CAMP `certificateHash`: the full SHA-256 of COER(certificate).
@@ -106,8 +118,8 @@ public struct HashedId32: FixedOctetString {
     var storage: OctetWords4
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// `LinkageValue ::= OCTET STRING (SIZE(9))`.
@@ -116,8 +128,8 @@ public struct LinkageValue: FixedOctetString {
     var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 4-octet string (`GroupLinkageValue.jValue`).
@@ -126,8 +138,8 @@ public struct Octets4: FixedOctetString {
     var storage: OctetWords1
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 12-octet string (AES-CCM nonce).
@@ -136,8 +148,8 @@ public struct Octets12: FixedOctetString {
     var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 16-octet string (AES-128 key, ECIES `c`/`t`).
@@ -146,8 +158,8 @@ public struct Octets16: FixedOctetString {
     var storage: OctetWords2
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 32-octet string (P-256 coordinates and signature `s`).
@@ -156,8 +168,8 @@ public struct Octets32: FixedOctetString {
     var storage: OctetWords4
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 /// A 48-octet string (P-384 coordinates and signature `s`).
@@ -166,33 +178,33 @@ public struct Octets48: FixedOctetString {
     var storage: OctetWords6
     public var bytes: [UInt8] { storage.octets(Self.octetCount) }
     public init(uncheckedBytes: [UInt8]) { storage = .init(exactly: Self.octetCount, of: uncheckedBytes) }
-    public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
-    public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { storage = try reader.readInlineOctets(Self.octetCount) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeInlineOctets(storage, count: Self.octetCount) }
 }
 
 // MARK: - Plain integers as COER values
 
 extension UInt8: COERCodable {
-    public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt8() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt8(self) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt8() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt8(self) }
     public static var asn1TypeName: String { "Uint8" }
 }
 
 extension UInt16: COERCodable {
-    public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt16() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt16(self) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt16() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt16(self) }
     public static var asn1TypeName: String { "Uint16" }
 }
 
 extension UInt32: COERCodable {
-    public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt32() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt32(self) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt32() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt32(self) }
     public static var asn1TypeName: String { "Uint32" }
 }
 
 extension UInt64: COERCodable {
-    public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt64() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt64(self) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self = try reader.readUInt64() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt64(self) }
     public static var asn1TypeName: String { "Uint64" }
 }
 

@@ -146,6 +146,12 @@ public struct COERReader: Sendable {
     @usableFromInline @inline(never)
     mutating func pop() { path.removeLast() }
 
+    /// The error for a tag that names no alternative of a CHOICE without an extension marker.
+    @inline(never)
+    func unknownAlternative(_ tag: UInt, of type: @autoclosure () -> String, at start: Int) -> COERError {
+        error(.invalidValue, at: start, "unknown \(type()) alternative [\(tag)]")
+    }
+
     /// The error for a component nested deeper than `limits.maxDepth`.
     @usableFromInline @inline(never)
     func depthExceeded() -> COERError { error(.limitExceeded, "nesting deeper than \(limits.maxDepth)") }
@@ -262,6 +268,10 @@ public struct COERReader: Sendable {
         try need(count, "octet string")
         let start = offset
         offset += count
+        if count == Storage.capacity {
+            // The octets fill the storage: load them in one go (in bounds: `need` checked start + count <= end).
+            return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: start, as: Storage.self) }
+        }
         var storage = Storage()
         withUnsafeMutableBytes(of: &storage) { destination in
             bytes.withUnsafeBytes { source in
@@ -332,10 +342,13 @@ public struct COERReader: Sendable {
     public mutating func readLengthChecked() throws(COERError) -> Int {
         let start = offset
         let length = try readLength()
-        if length > end - offset {
-            throw error(.truncated, at: start, "length \(length) exceeds the \(end - offset) byte(s) left")
-        }
+        if length > end - offset { throw lengthExceeds(length, at: start) }
         return length
+    }
+
+    @inline(never)
+    func lengthExceeds(_ length: Int, at start: Int) -> COERError {
+        error(.truncated, at: start, "length \(length) exceeds the \(end - offset) byte(s) left")
     }
 
     /// Length-prefixed unsigned integer (semi-constrained `(0..MAX)` such as `Psid`): minimal octets.

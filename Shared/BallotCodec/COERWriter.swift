@@ -95,6 +95,7 @@ public struct COERWriter: Sendable {
     }
 
     /// The first `count` octets of inline storage (a fixed-size OCTET STRING).
+    @inline(__always)
     mutating func writeInlineOctets<Storage: InlineOctetStorage>(_ storage: Storage, count: Int) {
         store(storage, octets: count)
     }

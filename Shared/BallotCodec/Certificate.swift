@@ -75,7 +75,7 @@ public struct Certificate: COERCodable, JSONRepresentable {
         fields.value.type.encode(to: &writer)
         fields.value.issuer.encode(to: &writer)
         fields.value.toBeSigned.encode(to: &writer)
-        if let signature = fields.value.signature { signature.encode(to: &writer) }
+        fields.value.signature.encodeIfPresent(to: &writer)
     }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
@@ -115,8 +115,8 @@ public enum CertificateType: COERCodable, JSONRepresentable {
         }
     }
 
-    public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
-    public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         switch self {
@@ -143,6 +143,7 @@ public enum IssuerIdentifier: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .sha256AndDigest(let d): writer.writeChoiceTag(0); d.encode(to: &writer)
@@ -214,6 +215,7 @@ public enum CertificateId: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .linkageData(let l): writer.writeChoiceTag(0); l.encode(to: &writer)
@@ -243,8 +245,8 @@ public struct EndEntityType: COERCodable, JSONRepresentable, OptionSet {
     public static let app = EndEntityType(rawValue: 0x80)
     public static let enrol = EndEntityType(rawValue: 0x40)
 
-    public init(from reader: inout COERReader) throws(COERError) { rawValue = try reader.readFixedBitString(bits: 8)[0] }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt8(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { rawValue = try reader.readFixedBitString(bits: 8)[0] }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt8(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         var names: [JSONValue] = []
@@ -371,6 +373,7 @@ public enum VerificationKeyIndicator: COERCodable, JSONRepresentable {
         }
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         switch self {
         case .verificationKey(let k): writer.writeChoiceTag(0); k.encode(to: &writer)

@@ -6,8 +6,8 @@
 public struct Opaque: COERCodable, JSONRepresentable {
     public var bytes: [UInt8]
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public init(from reader: inout COERReader) throws(COERError) { bytes = try reader.readOctetString() }
-    public func encode(to writer: inout COERWriter) { writer.writeOctetString(bytes) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { bytes = try reader.readOctetString() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeOctetString(bytes) }
     public func jsonValue(_ options: JSONOptions) -> JSONValue { .hex(bytes) }
 }
 
@@ -33,8 +33,8 @@ public enum CertValidityModel: COERCodable, JSONRepresentable {
         }
     }
 
-    public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
-    public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         switch self {

@@ -44,8 +44,8 @@ public enum EndorsementType: COERCodable, JSONRepresentable, CustomStringConvert
         }
     }
 
-    public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
-    public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { self.init(rawValue: try reader.readEnumerated()) }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeEnumerated(rawValue) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         if case .unknown(let v) = self { return .object([("unknown", .int(Int64(v)))]) }

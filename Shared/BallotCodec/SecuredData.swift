@@ -31,6 +31,7 @@ public struct Ieee1609Dot2Data: COERCodable, JSONRepresentable {
         self.init(protocolVersion: protocolVersion, content: content)
     }
 
+    @inline(__always)
     public func encode(to writer: inout COERWriter) {
         writer.writeUInt8(protocolVersion)
         content.encode(to: &writer)

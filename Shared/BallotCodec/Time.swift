@@ -40,8 +40,8 @@ public struct Time32: COERCodable, JSONRepresentable, Comparable, CustomStringCo
 
     public static func < (a: Time32, b: Time32) -> Bool { a.seconds < b.seconds }
 
-    public init(from reader: inout COERReader) throws(COERError) { seconds = try reader.readUInt32() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt32(seconds) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { seconds = try reader.readUInt32() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt32(seconds) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         .object([("time32", .int(Int64(seconds))), ("iso8601", .string(iso8601(leapSeconds: options.leapSeconds)))])
@@ -94,8 +94,8 @@ public struct Time64: COERCodable, JSONRepresentable, Comparable, CustomStringCo
 
     public static func < (a: Time64, b: Time64) -> Bool { a.microseconds < b.microseconds }
 
-    public init(from reader: inout COERReader) throws(COERError) { microseconds = try reader.readUInt64() }
-    public func encode(to writer: inout COERWriter) { writer.writeUInt64(microseconds) }
+    @inline(__always) public init(from reader: inout COERReader) throws(COERError) { microseconds = try reader.readUInt64() }
+    @inline(__always) public func encode(to writer: inout COERWriter) { writer.writeUInt64(microseconds) }
 
     public func jsonValue(_ options: JSONOptions) -> JSONValue {
         .object([("time64", .uint(microseconds)), ("iso8601", .string(iso8601(leapSeconds: options.leapSeconds)))])
