@@ -1,15 +1,13 @@
-import BallotCodec
+public import BallotCodec
 import Foundation
-import RootManagement
-import ServiceKit
 
-/// Certificates from local configuration: single files and directories of `.cert`, `.coer`, `.oer` (binary COER)
+/// Certificates from local configuration (trust anchors, MA and PG certificates of the services): single files and directories of `.cert`, `.coer`, `.oer` (binary COER)
 /// and `.hex` (vector text) files.
-enum LocalCertificates {
-    static let extensions: Set<String> = ["cert", "coer", "oer", "hex"]
+public enum LocalCertificates {
+    public static let extensions: Set<String> = ["cert", "coer", "oer", "hex"]
 
     /// One certificate file.
-    static func certificate(_ path: String) throws -> Certificate {
+    public static func certificate(_ path: String) throws -> Certificate {
         var bytes = try FileIO.read(path, limit: 1 << 20)
         if path.hasSuffix(".hex") {
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -25,7 +23,7 @@ enum LocalCertificates {
     }
 
     /// Every certificate file of `directory`, by file name.
-    static func directory(_ directory: String) throws -> [Certificate] {
+    public static func directory(_ directory: String) throws -> [Certificate] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -38,15 +36,19 @@ enum LocalCertificates {
 }
 
 /// A local file that cannot be used.
-struct LocalFileError: Error, CustomStringConvertible {
-    var path: String
-    var message: String
-    var description: String { "\(path): \(message)" }
+public struct LocalFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+    public var description: String { "\(path): \(message)" }
 }
 
 extension ConfigurationSource {
     /// Runs `load` and turns any error into an `invalidValue` error of `key`.
-    func loading<T>(_ key: String, _ load: () throws -> T) throws -> T {
+    public func loading<T>(_ key: String, _ load: () throws -> T) throws -> T {
         do {
             return try load()
         } catch let error as ConfigurationError {
