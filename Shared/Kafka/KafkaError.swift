@@ -56,6 +56,8 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let badMessage = Code(rawValue: RD_KAFKA_RESP_ERR__BAD_MSG.rawValue)
         /// A failure outside librdkafka, such as a socket error on the dev broker control channel (`_FAIL`).
         public static let failed = Code(rawValue: RD_KAFKA_RESP_ERR__FAIL.rawValue)
+        /// The group coordinator is rebalancing the group (a broker error, retriable).
+        public static let rebalanceInProgress = Code(rawValue: RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue)
     }
 
     /// librdkafka's error code.

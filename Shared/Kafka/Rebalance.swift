@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Synchronization
 
 /// What a group member is told when the group coordinator moves partitions.
@@ -32,9 +33,22 @@ public struct RebalanceContext: Sendable {
 
     /// Commits, synchronously, the next offset to process for each partition.
     ///
+    /// Under the cooperative protocol the revoke can arrive while another member's SyncGroup is still
+    /// outstanding; the coordinator then answers `REBALANCE_IN_PROGRESS` although this member's generation
+    /// is current and the group settles without it. Such a commit is retried for up to `settleTimeout`.
+    /// Under the eager protocol the group waits for this member, so the first answer is final.
+    ///
     /// - Throws: ``KafkaError`` from the commit (nothing to commit is not an error).
-    public func commit(_ offsets: [TopicPartition: Int64]) throws {
-        try commitSynchronously(handle.pointer, offsets)
+    public func commit(_ offsets: [TopicPartition: Int64], settleTimeout: Duration = .seconds(5)) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: settleTimeout)
+        while true {
+            let outcome = Result { () throws(KafkaError) in try commitSynchronously(handle.pointer, offsets) }
+            guard case .failure(let error) = outcome, error.code == .rebalanceInProgress, isCooperative,
+                  clock.now < deadline
+            else { return try outcome.get() }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
     }
 }
 
