@@ -7,18 +7,32 @@
 struct Boxed<Value: Hashable & Sendable>: Hashable, Sendable {
     private final class Box: Sendable {
         let value: Value
-        init(_ value: Value) { self.value = value }
+        /// The canonical encoding `value` was decoded from, when it was (see ``Boxed/encoding``).
+        let encoding: ArraySlice<UInt8>?
+        init(_ value: Value, encoding: ArraySlice<UInt8>?) {
+            self.value = value
+            self.encoding = encoding
+        }
     }
 
     private var box: Box
 
-    init(_ value: Value) { box = Box(value) }
+    init(_ value: Value) { box = Box(value, encoding: nil) }
+
+    /// A value decoded from `encoding`, which the decoder has checked is canonical: re-encoding the
+    /// value would reproduce exactly these bytes, so an encoder may emit them instead. The slice keeps
+    /// the decoder's whole input alive as long as the value lives.
+    init(_ value: Value, decodedFrom encoding: ArraySlice<UInt8>) { box = Box(value, encoding: encoding) }
 
     var value: Value {
         // `_read` lends the boxed value in place, so reading one component does not copy the others.
         _read { yield box.value }
-        set { box = Box(newValue) }
+        // A changed value has no known encoding.
+        set { box = Box(newValue, encoding: nil) }
     }
+
+    /// The canonical encoding of `value` when it came from a decoder and has not been changed since.
+    var encoding: ArraySlice<UInt8>? { box.encoding }
 
     static func == (lhs: Self, rhs: Self) -> Bool { lhs.box === rhs.box || lhs.box.value == rhs.box.value }
 

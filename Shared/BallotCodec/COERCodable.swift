@@ -29,6 +29,15 @@ extension COERCodable {
         encode(to: &writer)
         return writer.takeBytes()
     }
+
+    /// The canonical encoding computed component by component, never reusing the bytes a component was
+    /// decoded from (``COERWriter/reusesDecodedEncodings``): always equal to `coerEncoded`, slower, and
+    /// what a test of the encoders themselves compares.
+    public var coerEncodedFromComponents: [UInt8] {
+        var writer = COERWriter(reservingCapacity: 1024, reusesDecodedEncodings: false)
+        encode(to: &writer)
+        return writer.takeBytes()
+    }
 }
 
 extension Optional where Wrapped: COERCodable {

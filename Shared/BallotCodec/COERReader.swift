@@ -57,6 +57,12 @@ public struct COERReader: Sendable {
     /// Whether every byte up to `end` was consumed.
     public var isAtEnd: Bool { offset >= end }
 
+    /// The bytes read since `start` (an earlier `offset`): the encoding of the value just decoded,
+    /// canonical because the decoder accepts nothing else. A slice of the input, so it shares (and keeps
+    /// alive) the input's storage instead of copying it.
+    @inlinable
+    func consumedBytes(since start: Int) -> ArraySlice<UInt8> { bytes[start..<offset] }
+
     // MARK: - Complete inputs
 
     /// Decodes all of `bytes` with `body` inside the top-level component `name`, first without keeping

@@ -13,15 +13,22 @@ public struct COERWriter: Sendable {
     /// Everything written so far.
     public var bytes: [UInt8] { count == buffer.count ? buffer : Array(buffer[..<count]) }
 
-    public init() {
+    /// Whether values that came from a decoder (and are unchanged since) emit the canonical bytes they
+    /// were decoded from instead of encoding their components again. The output is the same either way;
+    /// `false` exercises every encoder (the codec's own round-trip tests use both).
+    public var reusesDecodedEncodings: Bool
+
+    public init(reusesDecodedEncodings: Bool = true) {
         buffer = []
         count = 0
+        self.reusesDecodedEncodings = reusesDecodedEncodings
     }
 
     /// A writer whose buffer starts with room for `capacity` bytes.
-    public init(reservingCapacity capacity: Int) {
+    public init(reservingCapacity capacity: Int, reusesDecodedEncodings: Bool = true) {
         buffer = [UInt8](repeating: 0, count: max(capacity, 0))
         count = 0
+        self.reusesDecodedEncodings = reusesDecodedEncodings
     }
 
     /// Everything written, without copying it; the writer is left empty.

@@ -59,16 +59,19 @@ public struct Certificate: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
+        let start = reader.offset
         let preamble = try reader.readPreamble(extensible: false, optionalCount: 1)
         let version: UInt8 = try reader.decode("version")
         let type: CertificateType = try reader.decode("type")
         let issuer: IssuerIdentifier = try reader.decode("issuer")
         let toBeSigned: ToBeSignedCertificate = try reader.decode("toBeSigned")
         let signature: Signature? = try reader.decode("signature", if: preamble[0])
-        self.init(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature)
+        fields = Boxed(Fields(version: version, type: type, issuer: issuer, toBeSigned: toBeSigned, signature: signature),
+                       decodedFrom: reader.consumedBytes(since: start))
     }
 
     public func encode(to writer: inout COERWriter) {
+        if writer.reusesDecodedEncodings, let encoding = fields.encoding { return writer.writeOctets(encoding) }
         // Through `fields.value`, which lends the components in place (the getters return copies).
         writer.writePreamble(fields.value.signature.isPresent)
         writer.writeUInt8(fields.value.version)

@@ -221,14 +221,17 @@ public struct SignedData: COERCodable, JSONRepresentable {
     }
 
     public init(from reader: inout COERReader) throws(COERError) {
+        let start = reader.offset
         let hashId: HashAlgorithm = try reader.decode("hashId")
         let tbsData: ToBeSignedData = try reader.decode("tbsData")
         let signer: SignerIdentifier = try reader.decode("signer")
         let signature: Signature = try reader.decode("signature")
-        self.init(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature)
+        fields = Boxed(Fields(hashId: hashId, tbsData: tbsData, signer: signer, signature: signature),
+                       decodedFrom: reader.consumedBytes(since: start))
     }
 
     public func encode(to writer: inout COERWriter) {
+        if writer.reusesDecodedEncodings, let encoding = fields.encoding { return writer.writeOctets(encoding) }
         // Through `fields.value`, which lends the components in place (the getters return copies).
         fields.value.hashId.encode(to: &writer)
         fields.value.tbsData.encode(to: &writer)

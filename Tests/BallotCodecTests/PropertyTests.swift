@@ -8,6 +8,7 @@ func checkRoundTrip<T: COERCodable & JSONRepresentable>(_ value: T, sourceLocati
         let decoded = try T(coer: bytes)
         #expect(decoded == value, "value differs after round trip: \(HexCoding.encode(bytes))", sourceLocation: sourceLocation)
         #expect(decoded.coerEncoded == bytes, sourceLocation: sourceLocation)
+        #expect(decoded.coerEncodedFromComponents == bytes, sourceLocation: sourceLocation)
         _ = decoded.jsonValue(JSONOptions()).serialized(pretty: false)
     } catch {
         Issue.record("\(T.self) did not decode its own encoding: \(error) — \(HexCoding.encode(bytes))",

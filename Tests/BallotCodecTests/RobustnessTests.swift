@@ -62,6 +62,7 @@ struct RobustnessTests {
                     flipped[i] ^= UInt8(1 << bit)
                     if let form = try? BallotForm.decode(flipped) {
                         #expect(form.coerEncoded == flipped)
+                        #expect(form.coerEncodedFromComponents == flipped)
                         _ = form.electorBallot
                         if i % 16 == 0 { _ = form.jsonValue(JSONOptions()).serialized(pretty: true) }
                     }

@@ -48,15 +48,19 @@ enum Vectors {
 
     static func bytes(_ name: String) throws -> [UInt8] { try Fixtures.hexBytes(name) }
 
-    /// Decodes `bytes` as `kind` and returns the re-encoding.
-    static func roundTrip(_ bytes: [UInt8], as kind: VectorKind) throws(COERError) -> [UInt8] {
+    /// Decodes `bytes` as `kind` and returns the re-encoding: as a service would (`coerEncoded`, which reuses
+    /// the decoded bytes of unchanged certificates and signed data) or component by component.
+    static func roundTrip(_ bytes: [UInt8], as kind: VectorKind, fromComponents: Bool = false) throws(COERError) -> [UInt8] {
+        func encoded(_ value: some COERCodable) -> [UInt8] {
+            fromComponents ? value.coerEncodedFromComponents : value.coerEncoded
+        }
         switch kind {
-        case .certificate: return try Certificate(coer: bytes).coerEncoded
-        case .ieee1609Dot2Data: return try Ieee1609Dot2Data(coer: bytes).coerEncoded
-        case .scmsFile: return try ScmsFile(coer: bytes).coerEncoded
-        case .electorBallot: return try ElectorBallot(coer: bytes).coerEncoded
-        case .scmsPDU: return try ScmsPDU(coer: bytes).coerEncoded
-        case .toBeSignedData: return try ToBeSignedData(coer: bytes).coerEncoded
+        case .certificate: return encoded(try Certificate(coer: bytes))
+        case .ieee1609Dot2Data: return encoded(try Ieee1609Dot2Data(coer: bytes))
+        case .scmsFile: return encoded(try ScmsFile(coer: bytes))
+        case .electorBallot: return encoded(try ElectorBallot(coer: bytes))
+        case .scmsPDU: return encoded(try ScmsPDU(coer: bytes))
+        case .toBeSignedData: return encoded(try ToBeSignedData(coer: bytes))
         }
     }
 }
@@ -76,5 +80,29 @@ struct VectorTests {
         let bytes = try Vectors.bytes(name)
         let again = try Vectors.roundTrip(bytes, as: kind)
         #expect(again == bytes, "\(name): re-encoding differs")
+        let fromComponents = try Vectors.roundTrip(bytes, as: kind, fromComponents: true)
+        #expect(fromComponents == bytes, "\(name): re-encoding component by component differs")
+    }
+
+    @Test("a decoded certificate or signed data that is changed is encoded from its new components")
+    func changedValuesDropTheirDecodedBytes() throws {
+        let bytes = try Vectors.bytes("synthetic-camp-cert-elector1.hex")
+        var certificate = try Certificate(coer: bytes)
+        #expect(certificate.coerEncoded == bytes)
+        certificate.toBeSigned.crlSeries &+= 1
+        #expect(certificate.coerEncoded != bytes)
+        #expect(certificate.coerEncoded == certificate.coerEncodedFromComponents)
+        #expect(try Certificate(coer: certificate.coerEncoded) == certificate)
+
+        let ballot = try ElectorBallot(coer: try Vectors.bytes("synthetic-camp-elector4-ballot.hex"))
+        guard case .signedData(var signed) = ballot.endorsements[0].content else {
+            Issue.record("the first endorsement is not signed data")
+            return
+        }
+        let original = signed.coerEncoded
+        signed.tbsData.headerInfo.generationTime = Time64((signed.tbsData.headerInfo.generationTime?.microseconds ?? 0) &+ 1)
+        #expect(signed.coerEncoded != original)
+        #expect(signed.coerEncoded == signed.coerEncodedFromComponents)
+        #expect(try SignedData(coer: signed.coerEncoded) == signed)
     }
 }
