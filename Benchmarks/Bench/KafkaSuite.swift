@@ -21,7 +21,9 @@ import Glibc
 /// is printed too, so noise is visible. `KAFKA_BENCH_DEBUG=1` prints every round (produce split into the
 /// hand-over loop and the final flush);
 /// `KAFKA_BENCH_ONLY=swift-produce` (or `c-produce`, `swift-consume`, `c-consume`, comma-separated) runs
-/// only those legs, for profiling; `KAFKA_BENCH_ROUNDS=N` changes the number of rounds.
+/// only those legs, for profiling; `KAFKA_BENCH_ROUNDS=N` changes the number of rounds;
+/// `KAFKA_BENCH_BUFFER=N` sets the wrapper consumer's buffer and `KAFKA_BENCH_CONSUMER_PROPS=a=1,b=2` adds
+/// librdkafka properties to it (debug mode also prints every gap of more than 20 ms between records read).
 enum KafkaSuite {
     static let records = 200_000
     static let valueSize = 64
@@ -193,6 +195,11 @@ enum KafkaSuite {
     private static func swiftConsume(_ bootstrap: String, _ topic: String) async throws -> Sample {
         var configuration = ConsumerConfiguration(bootstrapServers: bootstrap, groupID: "bench-\(UInt32.random(in: 0...UInt32.max))")
         configuration.client.logLevel = 3
+        if let capacity = environment["KAFKA_BENCH_BUFFER"].flatMap(Int.init) { configuration.bufferCapacity = capacity }
+        for pair in (environment["KAFKA_BENCH_CONSUMER_PROPS"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { configuration[property: String(parts[0])] = String(parts[1]) }
+        }
         let consumer = try KafkaConsumer(configuration: configuration)
         let start = ContinuousClock.now, cpuStart = processCPUSeconds()
         try await consumer.assign((0..<partitions).map { TopicPartitionOffset(topic, $0, .beginning) })
@@ -203,12 +210,17 @@ enum KafkaSuite {
         }
         var count = 0
         var checksum = 0
+        var lastAt = ContinuousClock.now, gaps: [(Int, Double)] = []
         for try await message in consumer.messages {
+            let at = ContinuousClock.now
+            if (at - lastAt) > .milliseconds(20) { gaps.append((count, (at - lastAt).seconds * 1000)) }
+            lastAt = at
             count += 1
             checksum &+= (message.value?.count ?? 0) + (message.key?.count ?? 0) + (message.headers.first?.value?.count ?? 0)
             if count == records { break }
         }
         let elapsed = start.duration(to: .now), cpu = processCPUSeconds() - cpuStart
+        if debug { print("    gaps > 20 ms (record, ms): \(gaps.map { "\($0.0):\(Int($0.1))" }.joined(separator: " "))") }
         watchdog.cancel()
         await consumer.close()
         guard count == records, checksum > 0 else { throw BenchFailure("wrapper consume: read \(count) of \(records)") }

@@ -208,6 +208,13 @@ public struct ConsumerConfiguration: Sendable {
     public var bufferCapacity: Int = 10_000
     /// How long one poll waits on the poll thread.
     public var pollInterval: Duration = .milliseconds(50)
+    /// `queued.min.messages`: how many records librdkafka prefetches before it stops fetching. With the
+    /// consumer's queue forwarded (as here) librdkafka 2.0.2 counts every partition's records against this
+    /// one number, and once over it stops fetching *every* partition for most of a second. The poll thread
+    /// pauses whenever ``bufferCapacity`` records wait for the reader, so librdkafka's queue can pass its
+    /// default (100,000) while the reader is still fast, and reading stalls. The default here lets the
+    /// byte bound (`queued.max.messages.kbytes`, 64 MiB by default) decide instead; nil keeps librdkafka's.
+    public var prefetchMessages: Int? = 10_000_000
 
     public init(client: KafkaConfiguration, groupID: String? = nil) {
         self.client = client
@@ -234,6 +241,7 @@ public struct ConsumerConfiguration: Sendable {
         if let maxPollInterval { out.append(("max.poll.interval.ms", maxPollInterval.millisecondsText)) }
         if let assignmentStrategy { out.append(("partition.assignment.strategy", assignmentStrategy.rawValue)) }
         out.append(("enable.auto.commit", enableAutoCommit ? "true" : "false"))
+        if let prefetchMessages { out.append(("queued.min.messages", String(prefetchMessages))) }
         // Offsets are committed explicitly ("next offset to process"), never stored behind the owner's back.
         out.append(("enable.auto.offset.store", "false"))
         return client.appendingRaw(to: out)
