@@ -107,7 +107,11 @@ enum StatusPage {
         if let error = report.error {
             html += "<p class=\"banner\" role=\"alert\">Latest poll failed: \(escape(error))</p>\n"
         }
-        html += chart(report.chart, group: report.watched.group, status: status, now: now)
+        if status == .notFound && (lag?.unknownLagPartitions ?? 0) == (lag?.partitions.count ?? 0) {
+            html += "<p class=\"empty\">No committed offsets yet: nothing to chart.</p>\n"
+        } else {
+            html += chart(report.chart, group: report.watched.group, status: status, now: now)
+        }
         html += partitionTable(report)
         return html + "</section>\n"
     }
@@ -146,7 +150,7 @@ enum StatusPage {
         guard let first = points.first, let last = points.last else {
             return "<p class=\"empty\">No lag measured yet.</p>\n"
         }
-        let maxY = niceCeiling(Double(points.map(\.totalLag).max() ?? 0))
+        let maxY = max(2, niceCeiling(Double(points.map(\.totalLag).max() ?? 0)))
         let spanSeconds = last.time.timeIntervalSince(first.time)
         func x(_ t: Date) -> Double { spanSeconds > 0 ? left + t.timeIntervalSince(first.time) / spanSeconds * plotWidth : left + plotWidth }
         func y(_ v: Int64) -> Double { top + plotHeight - Double(v) / maxY * plotHeight }
@@ -159,7 +163,7 @@ enum StatusPage {
         for fraction in [0.0, 0.5, 1.0] {
             let gy = top + plotHeight - fraction * plotHeight
             svg += "<line class=\"grid\" x1=\"\(f(left))\" y1=\"\(f(gy))\" x2=\"\(f(width - right))\" y2=\"\(f(gy))\"/>"
-            svg += "<text class=\"axis\" x=\"\(f(left - 6))\" y=\"\(f(gy + 4))\" text-anchor=\"end\">\(Int64(maxY * fraction))</text>\n"
+            svg += "<text class=\"axis\" x=\"\(f(left - 6))\" y=\"\(f(gy + 4))\" text-anchor=\"end\">\(axisNumber(maxY * fraction))</text>\n"
         }
         let coordinates = points.map { "\(f(x($0.time))),\(f(y($0.totalLag)))" }
         if points.count > 1 {
@@ -222,7 +226,13 @@ enum StatusPage {
 
     private static func seconds(_ value: Double) -> String { String(format: "%.1f", value) }
 
+    /// An axis value: whole numbers as such, others with one decimal.
+    private static func axisNumber(_ value: Double) -> String {
+        value == value.rounded() ? String(Int64(value)) : String(format: "%.1f", value)
+    }
+
     private static func span(_ seconds: Double) -> String {
+        if seconds < 10 && seconds != seconds.rounded() { return String(format: "%.1f s", max(0, seconds)) }
         let s = Int(max(0, seconds).rounded())
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min" }

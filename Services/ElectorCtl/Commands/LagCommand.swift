@@ -30,7 +30,7 @@ struct LagCommand: ParsableCommand {
         .repeatableOption("topic", valueName: "topic", help: "A topic the group consumes (repeatable)."),
         .flag("json", help: "One JSON document per group instead of the table."),
         .flag("watch", help: "Poll again every --interval and redraw, with health over the polls so far."),
-        .option("interval", valueName: "span", help: "Time between polls with --watch.", default: "2s"),
+        .option("interval", valueName: "span", help: "Time between polls with --watch (e.g. 500ms, 2s).", default: "2s"),
         .option("count", valueName: "n", help: "Stop after n polls (default: 1, or until interrupted with --watch)."),
         .option("window", valueName: "n", help: "Commits kept per partition for the health rules.", default: "10"),
     ]
@@ -51,7 +51,10 @@ struct LagCommand: ParsableCommand {
         topics = arguments.strings("topic")
         json = arguments.flag("json")
         watch = arguments.flag("watch")
-        interval = try arguments.duration("interval") ?? .seconds(2)
+        interval = try arguments.value("interval", expected: "a duration like 500ms, 2s or 1m") { text in
+            if text.hasSuffix("ms"), let ms = Int64(text.dropLast(2)) { return Swift.Duration.milliseconds(ms) }
+            return try? DurationText.duration(text)
+        } ?? .seconds(2)
         count = try arguments.int("count", in: 1...1_000_000)
         window = try arguments.int("window", in: 1...1000) ?? 10
         path = arguments.commandPath
