@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["TestSupport", "Kafka", "CRdKafka", "ServiceKit"],
                     path: "Tests/KafkaTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["TestSupport", "ServiceKit"], path: "Tests/ServiceKitTests"),
+        .testTarget(name: "LagMonitorTests", dependencies: ["Kafka"], path: "Tests/LagMonitorTests"),
         .testTarget(name: "ElectorCtlTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto"],
                     path: "Tests/ElectorCtlTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto", "Kafka",

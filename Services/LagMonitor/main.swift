@@ -1,4 +1,3 @@
-import Foundation
+import ServiceKit
 
-FileHandle.standardError.write(Data("LagMonitor: not built yet\n".utf8))
-exit(70)
+await LagMonitorCommand.main()

@@ -272,17 +272,24 @@ public enum LagTable {
     public static let columns = ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG",
                                  "LAG-SECONDS", "CONSUMER-ID", "HOST", "CLIENT-ID"]
 
+    /// The columns with a health verdict: ``columns`` with `HEALTH` after `LAG-SECONDS`.
+    public static let healthColumns = Array(columns[..<7]) + ["HEALTH"] + Array(columns[7...])
+
     /// The aligned table, one row per partition (`-` for unknown values), then a summary line with the
-    /// group's total and maximum lag.
-    public static func render(_ lag: GroupLag) -> String {
-        var rows: [[String]] = [columns]
+    /// group's total and maximum lag. With `health`, a `HEALTH` column holds each partition's status and the summary
+    /// the group's.
+    public static func render(_ lag: GroupLag, health: GroupHealth? = nil) -> String {
+        var verdicts: [TopicPartition: LagStatus] = [:]
+        for p in health?.partitions ?? [] { verdicts[p.topicPartition] = p.status }
+        var rows: [[String]] = [health == nil ? columns : healthColumns]
         for p in lag.partitions {
-            rows.append([lag.group, p.topic, String(p.partition), p.committedOffset.map(String.init) ?? "-",
-                         String(p.logEndOffset), p.lag.map(String.init) ?? "-",
-                         p.lagSeconds.map { String(format: "%.1f", $0) } ?? "-",
-                         p.consumerID ?? "-", p.host ?? "-", p.clientID ?? "-"])
+            var row = [lag.group, p.topic, String(p.partition), p.committedOffset.map(String.init) ?? "-",
+                       String(p.logEndOffset), p.lag.map(String.init) ?? "-",
+                       p.lagSeconds.map { String(format: "%.1f", $0) } ?? "-"]
+            if health != nil { row.append((verdicts[p.topicPartition] ?? .notFound).name) }
+            rows.append(row + [p.consumerID ?? "-", p.host ?? "-", p.clientID ?? "-"])
         }
-        var widths = [Int](repeating: 0, count: columns.count)
+        var widths = [Int](repeating: 0, count: rows[0].count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         var out = ""
         for row in rows {
@@ -296,6 +303,7 @@ public enum LagTable {
         summary += "  MAX-LAG-SECONDS \(lag.maxLagSeconds.map { String(format: "%.1f", $0) } ?? "-")"
         summary += "  PARTITIONS \(lag.partitions.count)  UNKNOWN \(lag.unknownLagPartitions)"
         if let state = lag.state { summary += "  STATE \(state)" }
+        if let health { summary += "  HEALTH \(health.status)" }
         return out + summary + "\n"
     }
 

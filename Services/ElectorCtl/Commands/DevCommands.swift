@@ -21,10 +21,11 @@ private let devDirectoryOption = ArgumentSpec.option("dir", valueName: "dir", he
 struct DevUpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start scms-devbroker and the four services as background processes.",
+        abstract: "Start scms-devbroker, the four services and lag-monitor as background processes.",
         discussion: """
             Starts scms-devbroker (in-memory mock Kafka, the scms.* topics) and endorsement-intake, quorum-validator, \
-            gccf-assembler and expiry-watcher as processes that keep running after electorctl exits (each in its own \
+            gccf-assembler, expiry-watcher and lag-monitor (the pipeline groups' lag and health, with a status page at \
+            its HTTP root) as processes that keep running after electorctl exits (each in its own \
             session, output in DIR/logs/NAME.log, pid in DIR/run/NAME.pid, HTTP port in DIR/run/NAME.port, settings in \
             DIR/config/NAME.conf). Creates the Policy Generator's key and certificate (DIR/pg), a demo root CA and the MA \
             certificate the GCCF carries (DIR/ca), and publishes an initial signed GPF with --quorum; the services' \
@@ -214,7 +215,11 @@ struct DevStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each process of a dev stack: alive or dead, pid, /metrics and /healthz, health.",
-        discussion: "Exit 0 when every process is alive and every service healthy, 1 otherwise, 69 when DIR holds no stack.")
+        discussion: "With --json, {directory, bootstrapServers, processes: [{name, program, pid, alive, port, metrics, "
+            + "healthz, health, log}], statusPage}; metrics, healthz and port are null for the broker (it serves no HTTP) "
+            + "and for a service that has not bound its port yet; lag-monitor's entry and the top level carry statusPage, "
+            + "the URL of its status page. Exit 0 when every process is alive and every service healthy, 1 otherwise, 69 "
+            + "when DIR holds no stack.")
 
     static let arguments: [ArgumentSpec] = [devDirectoryOption, .flag("json", help: "JSON instead of the table.")]
 
@@ -235,7 +240,8 @@ struct DevStatusCommand: ParsableCommand {
         if json {
             Output.json(.object([("directory", .string(layout.directory)),
                                  ("bootstrapServers", bootstrap.map { .string($0) } ?? .null),
-                                 ("processes", .array(statuses.map(\.json)))]))
+                                 ("processes", .array(statuses.map(\.json))),
+                                 ("statusPage", statuses.lazy.compactMap(\.statusPageURL).first.map { .string($0) } ?? .null)]))
         } else {
             var rows = [["NAME", "STATE", "PID", "HEALTH", "METRICS", "HEALTHZ"]]
             for status in statuses {
@@ -251,6 +257,7 @@ struct DevStatusCommand: ParsableCommand {
                 }.joined(separator: "  ") + "\n"
             }
             out += "\nbootstrap servers: \(bootstrap ?? "- (broker down)")\ndirectory: \(layout.directory)\n"
+            if let page = statuses.lazy.compactMap(\.statusPageURL).first { out += "lag status page: \(page)\n" }
             StandardStreams.writeOut(out)
         }
         if !statuses.allSatisfy(\.isGood) { throw ExitCode.rejected }
@@ -364,6 +371,8 @@ struct DevStackRunner {
         var log: String
 
         var metricsURL: String? { port.map { "http://127.0.0.1:\($0)/metrics" } }
+        /// The lag monitor's status page.
+        var statusPageURL: String? { program == DevStackPlan.lagMonitor ? port.map { "http://127.0.0.1:\($0)/" } : nil }
         var healthURL: String? { port.map { "http://127.0.0.1:\($0)/healthz" } }
         var isHealthy: Bool { health?.status == 200 }
         var isGood: Bool { alive && (!http || isHealthy) }
@@ -377,11 +386,12 @@ struct DevStackRunner {
         var json: JSONValue {
             var members: [(String, JSONValue)] = [("name", .string(name)), ("program", .string(program)),
                                                   ("pid", pid.map { .int(Int64($0)) } ?? .null), ("alive", .bool(alive))]
+            members += [("port", port.map { .int(Int64($0)) } ?? .null),
+                        ("metrics", metricsURL.map { .string($0) } ?? .null),
+                        ("healthz", healthURL.map { .string($0) } ?? .null)]
+            if let statusPageURL { members.append(("statusPage", .string(statusPageURL))) }
             if http {
-                members += [("port", port.map { .int(Int64($0)) } ?? .null),
-                            ("metrics", metricsURL.map { .string($0) } ?? .null),
-                            ("healthz", healthURL.map { .string($0) } ?? .null),
-                            ("health", .string(healthText))]
+                members.append(("health", .string(healthText)))
                 if let body = health?.body, !body.isEmpty {
                     members.append(("healthDetail", .string(body.trimmingCharacters(in: .whitespacesAndNewlines))))
                 }

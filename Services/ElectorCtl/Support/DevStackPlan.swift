@@ -1,6 +1,7 @@
 import ServiceKit
 
-/// What `electorctl dev up` runs: the dev broker and the four services, with each service's configuration file.
+/// What `electorctl dev up` runs: the dev broker, the four pipeline services and the lag monitor, with each service's
+/// configuration file.
 ///
 /// This is the one place that knows the services' configuration keys (`--help` of each service lists them). Every
 /// service gets a file `DIR/config/NAME.conf`; `dev restart NAME` starts it again from the same file, so an operator
@@ -14,7 +15,12 @@ struct DevStackPlan: Sendable {
         var program: String
         /// `key = value` settings (without the shared ones).
         var settings: [(String, String)]
+        /// Whether it consumes in a consumer group (and so takes `group-session-timeout`).
+        var joinsGroup = true
     }
+
+    /// The lag monitor's instance (and program) name.
+    static let lagMonitor = "lag-monitor"
 
     var layout: DevStackLayout
     var bootstrapServers: String
@@ -29,7 +35,7 @@ struct DevStackPlan: Sendable {
     var logLevel: String
 
     /// The services in start order: intake, validators, assemblers (the first is active, the others stand by),
-    /// expiry watcher.
+    /// expiry watcher, lag monitor (watching the pipeline's groups every 2 s).
     var services: [Service] {
         let anchors = layout.anchorsDirectory
         var out: [Service] = [Service(name: "endorsement-intake", program: "endorsement-intake", settings: [])]
@@ -49,22 +55,25 @@ struct DevStackPlan: Sendable {
         out.append(Service(name: "expiry-watcher", program: "expiry-watcher", settings: [
             ("anchors", anchors), ("lead-times", leadTimes),
         ]))
+        out.append(Service(name: Self.lagMonitor, program: Self.lagMonitor,
+                           settings: [("poll-interval", "2s"), ("cluster-name", "dev")], joinsGroup: false))
         return out
     }
 
     /// The settings every service shares: brokers, HTTP on an ephemeral loopback port written to a port file, the
-    /// log level, the topic prefix and the group session timeout.
-    func sharedSettings(_ name: String) -> [(String, String)] {
-        [("bootstrap-servers", bootstrapServers), ("http-host", "127.0.0.1"), ("http-port", "0"),
-         ("port-file", layout.portFile(name)), ("log-level", logLevel), ("topic-prefix", topicPrefix),
-         ("group-session-timeout", sessionTimeout)]
+    /// log level, the topic prefix and (for group members) the group session timeout.
+    func sharedSettings(_ service: Service) -> [(String, String)] {
+        var settings = [("bootstrap-servers", bootstrapServers), ("http-host", "127.0.0.1"), ("http-port", "0"),
+                        ("port-file", layout.portFile(service.name)), ("log-level", logLevel), ("topic-prefix", topicPrefix)]
+        if service.joinsGroup { settings.append(("group-session-timeout", sessionTimeout)) }
+        return settings
     }
 
     /// The text of `DIR/config/NAME.conf`.
     func configText(_ service: Service) -> String {
         var lines = ["# \(service.name) — written by electorctl dev up; `electorctl dev restart --dir \(layout.directory) "
                      + "\(service.name)` applies edits."]
-        for (key, value) in sharedSettings(service.name) + service.settings {
+        for (key, value) in sharedSettings(service) + service.settings {
             lines.append("\(key) = \(Self.quote(value))")
         }
         return lines.joined(separator: "\n") + "\n"
