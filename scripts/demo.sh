@@ -271,7 +271,7 @@ online_act() {
             "expiry-watcher are separate processes talking over the embedded Kafka broker. Files: $WORK, stack: $STACK"
 
     section "Bring the stack up on the embedded broker"
-    explain "dev up starts scms-devbroker and the four services as background processes, creates the Policy Generator's key," \
+    explain "dev up starts scms-devbroker, the four pipeline services and lag-monitor as background processes, creates the Policy Generator's key," \
             "three demo electors (the trust anchors) and the MA certificate, and publishes an initial signed GPF with quorum 2."
     ctl dev up --dir "$STACK" >dev-up.json
     pick bootstrapServers quorum "processes[].name" "processes[].health" <dev-up.json
