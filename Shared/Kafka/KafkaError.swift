@@ -58,6 +58,8 @@ public struct KafkaError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let failed = Code(rawValue: RD_KAFKA_RESP_ERR__FAIL.rawValue)
         /// The group coordinator is rebalancing the group (a broker error, retriable).
         public static let rebalanceInProgress = Code(rawValue: RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue)
+        /// The group has moved to a newer generation than the one the request carried (a broker error).
+        public static let illegalGeneration = Code(rawValue: RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION.rawValue)
     }
 
     /// librdkafka's error code.

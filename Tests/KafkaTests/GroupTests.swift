@@ -8,7 +8,20 @@ import TestSupport
 struct GroupTests {
     @Test("two members rebalance; the revoked member commits before the revoke takes effect; nothing lost")
     func rebalanceTwoMembers() async throws {
-        try await withDevBroker { broker in
+        // The 2.0.2 mock answers a commit with REBALANCE_IN_PROGRESS / ILLEGAL_GENERATION when, on a loaded
+        // machine, it started another join round before the revoke ran (a real coordinator accepts it
+        // while preparing a rebalance). Such a run proves nothing either way: it is repeated with a fresh
+        // group, and at least one run must commit in its revoke handler and pass every check.
+        var refusals: [KafkaError] = []
+        for _ in 0..<3 {
+            if let refused = try await rebalanceScenario() { refusals.append(refused) } else { return }
+        }
+        Issue.record("every run's revoke commit was refused by the broker: \(refusals)")
+    }
+
+    /// One run; nil when it passed its checks, the broker's refusal when the revoke commit was refused.
+    private func rebalanceScenario() async throws -> KafkaError? {
+        try await withDevBroker { broker -> KafkaError? in
             let control = DevBrokerControl(socketPath: broker.controlSocketPath)
             let topic = uniqueTopic("group")
             try await control.createTopic(topic, partitions: 4)
@@ -35,6 +48,7 @@ struct GroupTests {
             let processedA = Mutex<[TopicPartition: Int64]>([:])
             let revokedA = Recorder<[TopicPartition]>()
             let commitsInRevoke = Recorder<[TopicPartition: Int64]>()
+            let refusedInRevoke = Recorder<KafkaError>()
             let assignedA = Recorder<[TopicPartition]>()
             let a = try KafkaConsumer(configuration: configuration())
             try await a.subscribe(topics: [topic], rebalance: RebalanceHandler(
@@ -45,8 +59,10 @@ struct GroupTests {
                     do {
                         try context.commit(offsets)
                         commitsInRevoke.append(offsets)
+                    } catch let error as KafkaError {
+                        refusedInRevoke.append(error)
                     } catch {
-                        print("commit in revoke failed: \(error)")
+                        Issue.record("commit in revoke failed: \(error)")
                     }
                 }))
             var seenA: [ConsumedMessage] = []
@@ -68,7 +84,15 @@ struct GroupTests {
             }
             #expect(balanced)
             #expect(revokedA.count >= 1)
-            let committedInRevoke = try #require(commitsInRevoke.all.first)
+            guard let committedInRevoke = commitsInRevoke.all.first else {
+                await a.close()
+                await b.close()
+                await producer.close()
+                let refusal = try #require(refusedInRevoke.all.first, "the revoke handler neither committed nor failed")
+                #expect([KafkaError.Code.rebalanceInProgress, .illegalGeneration].contains(refusal.code),
+                        "only a broker's group-state refusal may excuse a run: \(refusal)")
+                return refusal
+            }
             // Two of the four partitions moved; A committed exactly what it had processed of them (10 each).
             #expect(committedInRevoke.count == 2)
             #expect(committedInRevoke.values.allSatisfy { $0 == 10 })
@@ -90,6 +114,7 @@ struct GroupTests {
                     == Set((40..<80).map(String.init)))
             await a.close()
             await b.close()
+            return nil
         }
     }
 
