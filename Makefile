@@ -31,9 +31,9 @@ run: build
 bench: release
 	$$($(SWIFT) build -c release --show-bin-path)/scms-bench
 
-## make fuzz — libFuzzer over every decoder, FUZZ_SECONDS each (default 60).
+## make fuzz — libFuzzer over every decoder and the ballot verifier, FUZZ_SECONDS each (default 600).
 fuzz: bootstrap
-	@scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+	@scripts/fuzz.sh $${FUZZ_SECONDS:-600}
 
 clean:
 	rm -rf .build .build-* Fuzz/.build

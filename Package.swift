@@ -91,5 +91,8 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BallotCodec", "ElectorCrypto", "Kafka",
                                                           "RootManagement", "ServiceKit"],
                     path: "Tests/EndToEndTests"),
+        // deploy/ (topics, compose, Kubernetes, systemd, Dockerfile) against the code and the services' --help.
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport", "ServiceKit", "ElectorCrypto"],
+                    path: "Tests/DeployTests"),
     ]
 )

@@ -9,7 +9,7 @@ import PackageDescription
 let rootIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .lastPathComponent.lowercased()
 
-let targets = ["certificate", "endorsement", "ballot", "scmsfile"]
+let targets = ["certificate", "endorsement", "ballot", "scmsfile", "records"]
 
 let package = Package(
     name: "BallotCodecFuzz",
@@ -20,6 +20,12 @@ let package = Package(
         .target(name: "FuzzHarness", dependencies: [.product(name: "BallotCodec", package: rootIdentity)],
                 path: "Sources/FuzzHarness",
                 swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("InternalImportsByDefault")]),
+        // The ballot verifier (RootManagement) over arbitrary ballot bytes, with a fixed trusted set and time.
+        .target(name: "VerifierHarness", dependencies: [.product(name: "RootManagement", package: rootIdentity),
+                                                        .product(name: "BallotCodec", package: rootIdentity)],
+                path: "Sources/VerifierHarness",
+                swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("InternalImportsByDefault")]),
+        .executableTarget(name: "fuzz-verifier", dependencies: ["CFuzz", "VerifierHarness"], path: "Sources/fuzz-verifier"),
     ] + targets.map { name in
         .executableTarget(name: "fuzz-\(name)", dependencies: ["CFuzz", "FuzzHarness"], path: "Sources/fuzz-\(name)")
     }

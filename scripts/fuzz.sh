@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the BallotCodec libFuzzer targets (Fuzz/, a separate SwiftPM package) and runs each for SECONDS.
+# Builds the libFuzzer targets (Fuzz/, a separate SwiftPM package): every decoder and the ballot verifier, and runs
+# each for SECONDS.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s; targets: certificate endorsement ballot scmsfile)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     (default 600 s; targets: certificate endorsement ballot scmsfile records
+#                                              verifier)
 #
 # Recipe (Swift 6.3.1 on Linux): one `-sanitize=fuzzer,address` flag (two separate flags silently drop the
 # coverage instrumentation), lld as the linker, and a main.swift that calls LLVMFuzzerRunDriver. At run
@@ -11,10 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${1:-60}"
+seconds="${1:-600}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(certificate endorsement ballot scmsfile)
+((${#targets[@]})) || targets=(certificate endorsement ballot scmsfile records verifier)
 
 build_path="$PWD/Fuzz/.build"
 echo "fuzz: building ${targets[*]} (release, -sanitize=fuzzer,address, lld)" >&2
@@ -23,6 +25,8 @@ echo "fuzz: building ${targets[*]} (release, -sanitize=fuzzer,address, lld)" >&2
 bin="$build_path/release"
 
 total_fail=0
+total_execs=0
+total_crashes=0
 summary=()
 for t in "${targets[@]}"; do
     work="Fuzz/corpus-work/$t"
@@ -44,12 +48,15 @@ for t in "${targets[@]}"; do
     cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -o 'cov: [0-9]*' || echo "cov: ?")
     crashes=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l)
     if ((rc != 0)) || ((crashes > 0)); then total_fail=1; fi
+    [[ "$execs" =~ ^[0-9]+$ ]] && total_execs=$((total_execs + execs))
+    total_crashes=$((total_crashes + crashes))
     summary+=("$(printf '%-12s executions %-10s (%s/s)  %-9s crashes %s  rc %s  [%s]' "$t" "$execs" "$rate" "$cov" "$crashes" "$rc" "$counters")")
 done
 
 echo
 echo "== fuzz totals (${seconds}s per target)"
 printf '%s\n' "${summary[@]}"
+printf 'all targets  executions %s  crashes %s\n' "$total_execs" "$total_crashes"
 if ((total_fail)); then
     echo "fuzz: FAILURES — see Fuzz/artifacts/ and Fuzz/corpus-work/*.log" >&2
     exit 1

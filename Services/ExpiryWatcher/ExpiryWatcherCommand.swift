@@ -67,8 +67,22 @@ struct ExpiryWatcherCommand: ParsableCommand {
                     "watched": .string("\(state.watchedCount)")])
             }) { record in
                 guard let value = record.value, !value.isEmpty else { return }
-                guard let file = try? ScmsFile(coer: value), let gccf = file.globalCertificateChainFile else {
-                    logger.warning("a record on scms.gccf is not a GCCF", metadata: ["offset": .string("\(record.offset)")])
+                // Not a GCCF: counted and logged with its reason, then ignored (the trust view stays as it was).
+                func refuse(_ reason: String, _ detail: String) {
+                    Counter(label: "scms_expiry_gccf_refused_total", dimensions: [("reason", reason)],
+                            help: "Records on scms.gccf that are not a GCCF.", registry: registry).increment()
+                    logger.warning("a record on scms.gccf is not a GCCF", metadata: [
+                        "offset": .string("\(record.offset)"), "reason": .string(reason), "detail": .string(detail)])
+                }
+                let file: ScmsFile
+                do {
+                    file = try ScmsFile(coer: value)
+                } catch {
+                    refuse((error as? COERError)?.reason.rawValue ?? "malformed", "\(error)")
+                    return
+                }
+                guard let gccf = file.globalCertificateChainFile else {
+                    refuse("wrongFileKind", "an ScmsFile that is not a globalCertificateChainFile")
                     return
                 }
                 if state.apply(gccf: gccf, offset: record.offset) {

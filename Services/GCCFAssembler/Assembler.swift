@@ -389,7 +389,7 @@ struct AssemblerLoop {
                 step = a.state.apply(decoded.input)
                 a.tracker.note(key, from: source)
             } else {
-                step = refold(&a)
+                step = refold(&a, late: key)
                 counter("scms_assembler_refolds_total",
                         "Inputs that arrived out of the canonical order (the state was folded again).").increment()
                 logger.info("input out of canonical order: folded again from the start",
@@ -407,18 +407,21 @@ struct AssemblerLoop {
         }
     }
 
-    /// Folds every input again in the canonical order (after one arrived late).
-    func refold(_ a: inout ActiveState) -> AssemblerStep {
+    /// Folds every input again in the canonical order (after one arrived late); returns the step of the late input
+    /// `late` (so a GPF it refuses is still rejected).
+    func refold(_ a: inout ActiveState, late: AssemblerOrder.Key) -> AssemblerStep {
         var state = AssemblerState(configuration: settings.configuration, signatures: a.state.engine.signatures)
         var tracker = AssemblerOrder.Tracker()
+        var lateStep = AssemblerStep()
         for record in AssemblerOrder.merge(a.streams, key: { $0.input.orderKey }) {
-            _ = state.apply(record.input)
+            let step = state.apply(record.input)
+            if record.input.orderKey == late { lateStep = step }
             tracker.note(record.input.orderKey, from: record.input.source)
         }
         state.notePublished(a.state.lastPublished)
         a.state = state
         a.tracker = tracker
-        return AssemblerStep()
+        return lateStep
     }
 
     func reject(_ rejection: RejectionRecord) async throws {

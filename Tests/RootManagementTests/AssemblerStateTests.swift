@@ -166,6 +166,20 @@ import Testing
         #expect(state.quorum == 2)
     }
 
+    /// Regression (poison campaign): an older GPF replayed after a newer one set the quorum in force.
+    @Test func theNewestGPFStaysInForceWhenAnOlderOneArrivesLater() throws {
+        var world = try World()
+        var state = world.state(quorum: 2)
+        _ = state.apply(world.validated(try W.ballot(try W.elector("y.example"), by: Array(world.anchors.prefix(2)))))
+        _ = state.apply(world.quorum(2, at: W.now + 10))
+        #expect(state.quorum == 2)
+        let step = state.apply(world.quorum(3, at: W.now + 5))
+        #expect(state.quorum == 2)
+        #expect(!step.changedContent)
+        _ = state.apply(world.quorum(3, at: W.now + 20))
+        #expect(state.quorum == 3)
+    }
+
     @Test func electorsBeyondTheCapacityAreLeftOutWithTheirReasonCode() throws {
         var world = try World()
         var state = world.state(maxElectors: 4)

@@ -3,6 +3,9 @@ import BallotCodec
 /// The top-level decoders under fuzzing.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case certificate, endorsement, ballot, scmsfile
+    /// The services' own records (ScmsElectorsRecords.asn): `ValidatedBallot` (scms.ballots.validated) and
+    /// `ExpiryEvent` (scms.expiry), both decoded by the GCCF assembler from topic bytes.
+    case records
 }
 
 /// One fuzz iteration: decode `bytes` as the target's type; if that succeeds, the re-encoding must equal
@@ -17,6 +20,9 @@ public func fuzzOne(_ target: FuzzTarget, _ bytes: [UInt8]) {
         // A decoded form always holds a ballot (this traps otherwise).
         if let form = try? BallotForm.decode(bytes) { _ = form.electorBallot }
     case .scmsfile: check(ScmsFile.self, bytes)
+    case .records:
+        check(ValidatedBallot.self, bytes)
+        check(ExpiryEvent.self, bytes)
     }
 }
 

@@ -71,8 +71,11 @@ public struct AssemblerState: Sendable {
     /// Inputs folded.
     public private(set) var inputCount: Int = 0
     private var ballots: [BallotID: ElectorBallot] = [:]
-    /// The quorum series of the last GPF folded.
+    /// The quorum series of the newest GPF folded.
     private var policySeries: TemporalSeries<PolicySeries.ElectorQuorum>?
+    /// Generation time (Time32) of the GPF `policySeries` came from: the GPF in force is the newest one, whatever the
+    /// order GPFs arrive in.
+    private var policyGenerationTime: UInt32?
     /// The series value last applied (or refused).
     private var requestedQuorum: Int?
 
@@ -126,6 +129,9 @@ public struct AssemblerState: Sendable {
                 mayChange = Self.mayChangeContent(report, timePassed: false) || mayChange
             }
         case .policy(let series):
+            // An older GPF replayed after a newer one (out of canonical order) changes nothing.
+            if let newest = policyGenerationTime, input.recordedTime < newest { break }
+            policyGenerationTime = input.recordedTime
             policySeries = series
             requestedQuorum = nil
             mayChange = syncQuorum(&step) || mayChange
