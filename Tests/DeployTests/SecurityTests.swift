@@ -7,7 +7,7 @@ import TestSupport
 import Glibc
 #endif
 
-/// The security properties of the deployment surface (docs/OPERATIONS.md, threat table): no service takes an elector
+/// The security properties of the deployment surface (README.md, threat table): no service takes an elector
 /// key, trust anchors and the quorum floor are local settings pinned by every manifest, and nothing secret reaches a log.
 ///
 /// `electorctl` refusing group/other-readable key files is covered by ElectorCryptoTests

@@ -14,7 +14,7 @@
 #                           is then lowered to max(1, replication - 1) as in Topics.swift
 #
 # A topic that exists with fewer partitions than the table is reported and left alone: adding partitions to a keyed
-# topic moves keys to other partitions, so do it deliberately (see docs/OPERATIONS.md, "Sizing").
+# topic moves keys to other partitions, so do it deliberately (see README.md, "Sizing").
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
