@@ -38,5 +38,10 @@ func check<T: COERCodable & JSONRepresentable>(_ type: T.Type, _ bytes: [UInt8])
     if value.coerEncoded != bytes {
         fatalError("\(T.self) decoded a non-canonical input: re-encoding differs")
     }
+    // `coerEncoded` re-emits the decoded bytes of unchanged certificates and signed data: encode every
+    // component again, so a decoder that accepts what the encoders would write differently is caught.
+    if value.coerEncodedFromComponents != bytes {
+        fatalError("\(T.self) decoded a non-canonical input: re-encoding component by component differs")
+    }
     _ = value.jsonValue(JSONOptions()).serialized(pretty: false)
 }
