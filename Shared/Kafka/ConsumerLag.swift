@@ -71,7 +71,8 @@ public struct GroupLag: Sendable, Hashable, Codable {
     public var maxLag: Int64?
     /// The partition with ``maxLag`` (the first in order on ties).
     public var maxLagPartition: TopicPartition?
-    /// The largest known lag in seconds.
+    /// The largest lag in seconds; nil while a lagging partition has none yet (fewer than two recorded
+    /// end-offset points), since the maximum could be that one.
     public var maxLagSeconds: Double?
     /// Partitions without a committed offset (lag unknown).
     public var unknownLagPartitions: Int
@@ -88,6 +89,8 @@ public struct GroupLag: Sendable, Hashable, Codable {
         var maxLag: Int64?
         var maxPartition: TopicPartition?
         var maxSeconds: Double?
+        // A lagging partition whose lag in seconds is not known yet leaves the group's maximum unknown too.
+        var lagSecondsUnknown = false
         var unknown = 0
         var perTopic: [String: Int64] = [:]
         for row in self.partitions {
@@ -98,12 +101,16 @@ public struct GroupLag: Sendable, Hashable, Codable {
                 maxLag = lag
                 maxPartition = row.topicPartition
             }
-            if let seconds = row.lagSeconds, maxSeconds.map({ seconds > $0 }) ?? true { maxSeconds = seconds }
+            if let seconds = row.lagSeconds {
+                if maxSeconds.map({ seconds > $0 }) ?? true { maxSeconds = seconds }
+            } else if lag > 0 {
+                lagSecondsUnknown = true
+            }
         }
         self.totalLag = total
         self.maxLag = maxLag
         self.maxLagPartition = maxPartition
-        self.maxLagSeconds = maxSeconds
+        self.maxLagSeconds = lagSecondsUnknown ? nil : maxSeconds
         self.unknownLagPartitions = unknown
         self.topicTotals = perTopic
     }
