@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import RootManagement
 import ServiceKit
+import Synchronization
 import Testing
 
 /// kill -9 of every service at random points while 1,000 ballots flow, each restarted: the final GCCF is byte-identical
@@ -163,22 +164,37 @@ struct FaultToleranceTests {
     /// with the pause before their restart), then wait until everything is decided and the GCCF is stable.
     static func run(_ workload: Workload, anchors: String, ca: String, schedule: [Int: [(String, Int)]],
                     label: String) async throws -> Outcome {
+        let kills = Mutex<[String]>([])
+        let restarts = Mutex<[Task<Void, any Error>]>([])
+        var outcome = try await run(workload, anchors: anchors, ca: ca, label: label, afterBatch: { batch, stack in
+            for (service, pause) in schedule[batch] ?? [] {
+                try await stack.kill9(service)
+                kills.withLock { $0.append(service) }
+                let restart = Task {
+                    try await Task.sleep(for: .milliseconds(pause))
+                    try await stack.restart([service], wait: false)
+                }
+                restarts.withLock { $0.append(restart) }
+            }
+        }, settle: { _ in
+            for restart in restarts.withLock({ $0 }) { try await restart.value }
+        })
+        outcome.kills = kills.withLock { $0 }
+        return outcome
+    }
+
+    /// One stack: submit the workload in 10 batches, calling `afterBatch` after each (the faults of a run), then
+    /// `settle` (undoing them), then wait until everything is decided and the GCCF is stable.
+    static func run(_ workload: Workload, anchors: String, ca: String, label: String,
+                    afterBatch: @escaping @Sendable (Int, E2EStack) async throws -> Void,
+                    settle: @escaping @Sendable (E2EStack) async throws -> Void) async throws -> Outcome {
         try await E2EStack.with(["--anchors", anchors, "--quorum", "2", "--lead-times", "1h"], label: label, ca: ca) { stack in
-            var kills: [String] = []
-            var restarts: [Task<Void, any Error>] = []
             for batch in 0..<10 {
                 try await stack.submit(Array(workload.ballots[(batch * 100)..<((batch + 1) * 100)]))
-                for (service, pause) in schedule[batch] ?? [] {
-                    try await stack.kill9(service)
-                    kills.append(service)
-                    restarts.append(Task {
-                        try await Task.sleep(for: .milliseconds(pause))
-                        try await stack.restart([service], wait: false)
-                    })
-                }
+                try await afterBatch(batch, stack)
                 try await Task.sleep(for: .milliseconds(150))
             }
-            for restart in restarts { try await restart.value }
+            try await settle(stack)
 
             // Everything decided: a verdict for every valid ballot, a rejection for every invalid one.
             var validated: [String: Int] = [:]
@@ -217,7 +233,7 @@ struct FaultToleranceTests {
             // The GCCF directory holds the same bytes.
             let file = try Data(contentsOf: URL(fileURLWithPath: stack.gccfDirectory + "/gccf-latest.coer"))
             #expect(Array(file) == final.bytes, "\(label): gccf-latest.coer differs from the topic's newest GCCF")
-            return Outcome(gccf: final, validated: validated, rejectedByValidator: rejected, kills: kills)
+            return Outcome(gccf: final, validated: validated, rejectedByValidator: rejected, kills: [])
         }
     }
 }
