@@ -138,7 +138,7 @@ import Testing
             #expect(state.quorum == 3)
             let after = try #require(try Self.published(&state))
             #expect(Self.electorTargets(after).isEmpty)
-            #expect(after.content.selection.excluded.contains { $0.findings.contains { $0.code == .insufficientQuorum } })
+            #expect(state.referenceSelection().excluded.contains { $0.findings.contains { $0.code == .insufficientQuorum } })
         }
         // 4. Removal ballot.
         do {
@@ -177,11 +177,43 @@ import Testing
         #expect(publication.content.store.electorEndorsements.count == 1)
         #expect(publication.content.capacityExceeded.count == 2)
         let admitted = try #require(Self.electorTargets(publication).first)
-        // Admissions go in certificate-ID order.
-        #expect(admitted == newcomers.map(\.id).min())
+        // Admissions go in the order the fold trusted them: the first one folded stays, whatever the IDs.
+        #expect(admitted == newcomers[0].id)
+        let reference = state.referenceSelection().snapshot
         for id in publication.content.capacityExceeded {
-            #expect(publication.content.selection.snapshot.decisions[id]?.codes.contains(.electorCapacityExceeded) == true)
+            #expect(reference.decisions[id]?.codes.contains(.electorCapacityExceeded) == true)
         }
+    }
+
+    @Test(arguments: [0, 1, 2, 3])
+    func anEarlierAdmittedElectorKeepsItsPlaceAtTheCap(permutation: Int) throws {
+        var world = try World()
+        // Cap 5 = 3 anchors + 2. `first` is admitted by anchors; `second` needs `first` (a later fixpoint round);
+        // the newcomer is endorsed by anchors only, so a round-based admission would take it before `second`.
+        var holders = try (0..<3).map { try W.elector("c\($0).example") }
+        if permutation & 1 == 1 { holders.swapAt(0, 2) }
+        if permutation & 2 == 2 { holders.swapAt(1, 2) }
+        let (first, second, newcomer) = (holders[0], holders[1], holders[2])
+        var state = world.state(maxElectors: 5)
+        let firstBallot = try W.ballot(first, by: Array(world.anchors.prefix(2)))
+        _ = state.apply(world.validated(firstBallot, at: W.now))
+        _ = state.apply(world.validated(try W.ballot(second, by: [world.anchors[0], first]), at: W.now + 1))
+        let before = try #require(try Self.published(&state))
+        #expect(Set(Self.electorTargets(before)) == [first.id, second.id])
+        let overflow = try W.ballot(newcomer, by: Array(world.anchors.prefix(2)))
+        let step = state.apply(world.validated(overflow, at: W.now + 2))
+        #expect(!step.changedContent, "the refused newcomer changes nothing in the file")
+        #expect(try Self.published(&state) == nil)
+        let content = try state.currentContent().get()
+        #expect(Set(content.electorBallots) == Set(before.content.electorBallots))
+        #expect(content.capacityExceeded == [BallotAnalysis.ballotID(overflow)])
+        #expect(try state.content().get().contentDigest == content.contentDigest)
+        // When an admitted elector leaves, the newcomer takes its place.
+        let removal = try W.ballot(second, .removeElector, by: Array(world.anchors.suffix(2)), at: W.now + 3)
+        #expect(state.apply(world.validated(removal, .removeElector, at: W.now + 4)).changedContent)
+        let after = try state.currentContent().get()
+        #expect(Set(after.electorBallots) == [BallotAnalysis.ballotID(firstBallot), BallotAnalysis.ballotID(overflow)])
+        #expect(after.capacityExceeded.isEmpty)
     }
 
     @Test func rootBallotsAreDroppedWeakestFirstToFitTheSizeLimit() throws {
@@ -264,6 +296,42 @@ import Testing
         #expect(try #require(try Self.published(&conflicting)).version == 2)
     }
 
+    @Test func theVersionCountsContentChangesOnlyWhateverTheInterleavingAndRedeliveries() throws {
+        var world = try World()
+        // Independent targets (all endorsers anchors): per target a weak then a strong ballot (two changes) and a
+        // weaker one after them (no change).
+        let targets = try (0..<3).map { try W.elector("i\($0).example") } + (0..<3).map { try W.root("ir\($0).example") }
+        var perTarget: [[(ElectorBallot, EndorsementType)]] = []
+        for (index, target) in targets.enumerated() {
+            let type: EndorsementType = index < 3 ? .addElector : .addRoot
+            perTarget.append([(try W.ballot(target, type, by: Array(world.anchors.prefix(2)), at: W.now - 10), type),
+                              (try W.ballot(target, type, by: world.anchors, at: W.now - 10), type),
+                              (try W.ballot(target, type, by: Array(world.anchors.suffix(2)), at: W.now - 20), type)])
+        }
+        func run(_ order: [(ElectorBallot, EndorsementType)]) throws -> (Int, [UInt8]?) {
+            var state = world.state()
+            for (index, (ballot, type)) in order.enumerated() {
+                _ = state.apply(world.validated(ballot, type, at: W.now + UInt32(index)))
+            }
+            return (state.logicalVersion, try Self.published(&state)?.bytes)
+        }
+        let sequential = try run(perTarget.flatMap { $0 })
+        var generator = SplitMix(seed: 7)
+        var queues = perTarget
+        var interleaved: [(ElectorBallot, EndorsementType)] = []
+        while queues.contains(where: { !$0.isEmpty }) {
+            let open = queues.indices.filter { !queues[$0].isEmpty }
+            let pick = open[Int(generator.next() % UInt64(open.count))]
+            interleaved.append(queues[pick].removeFirst())
+            // Redeliveries of something already folded.
+            if generator.next() % 2 == 0 { interleaved.append(interleaved[Int(generator.next() % UInt64(interleaved.count))]) }
+        }
+        let shuffled = try run(interleaved)
+        #expect(sequential.0 == 12, "two content changes per target")
+        #expect(shuffled.0 == sequential.0)
+        #expect(shuffled.1 == sequential.1, "byte-identical final GCCF, version included")
+    }
+
     @Test(arguments: [1 as UInt64, 42, 2026])
     func inputsNotCountedNeverChangeTheContent(seed: UInt64) throws {
         var generator = SplitMix(seed: seed)
@@ -294,7 +362,13 @@ import Testing
             }
             let step = state.apply(input)
             let now = state.content().map(\.contentDigest)
-            if step.changedContent { counted += 1 } else { #expect(now == digest, "an input not counted changed the content") }
+            #expect(state.currentContent().map(\.contentDigest) == now, "the incremental content equals the reference")
+            if step.changedContent {
+                counted += 1
+                #expect(now != digest, "an input counted did not change the content")
+            } else {
+                #expect(now == digest, "an input not counted changed the content")
+            }
             digest = now
         }
         #expect(counted == state.logicalVersion)
