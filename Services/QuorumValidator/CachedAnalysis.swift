@@ -3,9 +3,9 @@ import ElectorCrypto
 import RootManagement
 import Synchronization
 
-/// `BallotAnalysis.analyze` with the certificates every ballot embeds analyzed once: an endorser certificate's facts
-/// (its profile and self-signature check, one ECDSA verification and one key import) are cached by its bytes. The
-/// target certificate is analyzed (and its self-signature verified) for every ballot. The result equals
+/// `BallotAnalysis.analyze` with the certificates every ballot embeds analyzed once: a certificate's facts (its
+/// profile and self-signature check, one ECDSA verification and one key import) are cached by its bytes, for
+/// endorsers and targets alike (several ballots for one target, a GCCF folded again). The result equals
 /// `BallotAnalysis.analyze(_:options:signatures:)`, except that signatures are not primed (the evaluator verifies
 /// them on demand through the resolver).
 struct CachedBallotAnalysis {
@@ -33,7 +33,7 @@ struct CachedBallotAnalysis {
     mutating func analyze(_ ballot: ElectorBallot) -> AnalyzedBallot {
         var findings: [Finding] = []
         if ballot.endorsements.isEmpty { findings.append(Finding(.malformed, "no endorsements")) }
-        let target = CertificateAnalysis.facts(ballot.certificate, options: options)
+        let target = certificateFacts(ballot.certificate)
         let endorsements = ballot.endorsements.enumerated().map { index, endorsement -> EndorsementFacts in
             guard let signed = endorsement.signedData, case .certificate(let certificates) = signed.signer,
                   certificates.count == 1, case .ecdsaNistP256? = certificates[0].verificationKey else {

@@ -91,25 +91,48 @@ actor ValidatorEngine {
     // MARK: Inputs
 
     /// Folds one `scms.gccf` record; returns the accepted version, nil when refused or not a GCCF.
+    ///
+    /// The trust view is the electors a ballot may count, so only the GCCF's elector endorsements are folded (root
+    /// endorsements and component certificates decide nothing here; they do not touch the electors or the deny
+    /// list), and each elector ballot is analyzed once across GCCFs (cached by its ballot ID).
     @discardableResult
     func applyGCCF(_ bytes: [UInt8], at time: UInt32) -> Result<UInt16, GCCFRefusal> {
-        switch ChainFileAnalysis.analyze(bytes: bytes, options: options, signatures: &signatures) {
-        case .failure(let finding):
-            return .failure(GCCFRefusal(findings: [finding]))
-        case .success(let file):
-            guard case .gccf(let version) = file.version else {
-                return .failure(GCCFRefusal(findings: [Finding(.wrongFileKind, "an LCCF on scms.gccf")]))
-            }
-            switch RelyingParty.apply(file, to: party, at: time, signatures: &signatures) {
-            case .failure(let rejection):
-                return .failure(GCCFRefusal(findings: rejection.findings))
-            case .success(let update):
-                party = update.state
-                partyGeneration += 1
-                return .success(version)
-            }
+        let file: ScmsFile
+        do {
+            file = try ScmsFile(coer: bytes)
+        } catch {
+            return .failure(GCCFRefusal(findings: [Finding(error.reason == .nonCanonical ? .nonCanonical : .malformed,
+                                                           error.description)]))
+        }
+        guard file.version == 1 else {
+            return .failure(GCCFRefusal(findings: [Finding(.wrongProtocolVersion, "ScmsFile version \(file.version)")]))
+        }
+        guard let gccf = file.globalCertificateChainFile else {
+            let kind = file.localCertificateChainFile == nil ? "not a certificate chain file" : "an LCCF on scms.gccf"
+            return .failure(GCCFRefusal(findings: [Finding(.wrongFileKind, kind)]))
+        }
+        let version = gccf.version
+        let electors = gccf.certStore.electorEndorsements.map { ballot -> AnalyzedBallot in
+            let id = BallotAnalysis.ballotID(ballot)
+            if let known = chainFileBallots[id] { return known }
+            let analyzed = analysis.analyze(ballot)
+            if chainFileBallots.count >= 10_000 { chainFileBallots = [:] }
+            chainFileBallots[id] = analyzed
+            return analyzed
+        }
+        let received = ReceivedChainFile(version: .gccf(version), rootBallots: [], electorBallots: electors)
+        switch RelyingParty.apply(received, to: party, at: time, signatures: &signatures) {
+        case .failure(let rejection):
+            return .failure(GCCFRefusal(findings: rejection.findings))
+        case .success(let update):
+            party = update.state
+            partyGeneration += 1
+            return .success(version)
         }
     }
+
+    /// Elector ballots of GCCFs already analyzed, by ballot ID.
+    private var chainFileBallots: [BallotID: AnalyzedBallot] = [:]
 
     /// Takes one `scms.policy` record: a signed GPF from the configured PG. Older GPFs (by generation time) than the
     /// one in force are ignored; any quorum value below the floor refuses the whole GPF.

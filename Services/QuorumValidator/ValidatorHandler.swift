@@ -13,6 +13,29 @@ struct ValidatorHandler: StreamHandler {
     let time: Time32Conversion
     let logger: Logger
     let registry: MetricsRegistry
+    /// Per-record metrics, looked up once.
+    private let decisionSeconds: Histogram
+    private let duplicates: Counter
+    private let acceptedVerdicts: Counter
+    private let rejectedVerdicts: Counter
+
+    init(engine: ValidatorEngine, ready: ReadinessGate, topics: TopicNames, time: Time32Conversion, logger: Logger,
+         registry: MetricsRegistry) {
+        self.engine = engine
+        self.ready = ready
+        self.topics = topics
+        self.time = time
+        self.logger = logger
+        self.registry = registry
+        decisionSeconds = Histogram(label: "scms_validator_decision_seconds", help: "Time to decide one ballot.",
+                                    registry: registry)
+        duplicates = Counter(label: "scms_validator_duplicates_total", help: "Ballots dropped as already validated.",
+                             registry: registry)
+        acceptedVerdicts = Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "accepted")],
+                                   help: "Verdicts.", registry: registry)
+        rejectedVerdicts = Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "rejected")],
+                                   help: "Verdicts.", registry: registry)
+    }
 
     func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
         try await ready.wait()
@@ -24,23 +47,21 @@ struct ValidatorHandler: StreamHandler {
         let start = ContinuousClock.now
         let verdict = await engine.decide(value, digest: record.pipelineDigest, at: now)
         let elapsed = start.duration(to: .now).components
-        Histogram(label: "scms_validator_decision_seconds", help: "Time to decide one ballot.", registry: registry)
-            .observe(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        decisionSeconds.observe(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
         switch verdict {
         case .duplicate:
-            Counter(label: "scms_validator_duplicates_total", help: "Ballots dropped as already validated.",
-                    registry: registry).increment()
+            duplicates.increment()
             return []
         case .rejected(let reason, let reasons, let detail):
-            Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "rejected")],
-                    help: "Verdicts.", registry: registry).increment()
+            rejectedVerdicts.increment()
             return [reject(record, reason: reason, reasons: reasons, detail: detail)]
         case .accepted(let validated, let digest, let type):
-            Counter(label: "scms_validator_verdicts_total", dimensions: [("result", "accepted")],
-                    help: "Verdicts.", registry: registry).increment()
-            logger.debug("ballot validated", metadata: ["digest": .string(digest), "type": .string("\(type)"),
-                                                       "endorsers": .string("\(validated.endorsers.count)"),
-                                                       "quorum": .string("\(validated.quorum)")])
+            acceptedVerdicts.increment()
+            if logger.logLevel <= .debug {
+                logger.debug("ballot validated", metadata: ["digest": .string(digest), "type": .string("\(type)"),
+                                                           "endorsers": .string("\(validated.endorsers.count)"),
+                                                           "quorum": .string("\(validated.quorum)")])
+            }
             var headers: [KafkaHeader] = []
             headers.append(PipelineHeader.digest, digest)
             headers.append(PipelineHeader.type, "\(type)")

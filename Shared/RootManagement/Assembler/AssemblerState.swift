@@ -268,6 +268,20 @@ struct ContentTracker: Sendable {
     // The root part.
     private(set) var chosenRoots: [CertificateID: BallotID] = [:]
 
+    /// The order ``ChainFileSelector`` picks root ballots in.
+    private struct RootRank: Comparable {
+        var endorsers: Int
+        var generation: UInt32
+        var id: BallotID
+        static func < (a: RootRank, b: RootRank) -> Bool {
+            if a.endorsers != b.endorsers { return a.endorsers < b.endorsers }
+            if a.generation != b.generation { return a.generation < b.generation }
+            return b.id < a.id
+        }
+    }
+
+    private let rootAnchorIDs: Set<CertificateID>
+
     private struct CappedKey: Sendable, Hashable {
         var electors: [CertificateID]
         var denyList: DenyList
@@ -275,6 +289,7 @@ struct ContentTracker: Sendable {
 
     init(configuration: AssemblerConfiguration) {
         self.configuration = configuration
+        rootAnchorIDs = Set(configuration.rootAnchors.map(\.id))
     }
 
     /// Updates the selection after one input; true when it changed (the chosen elector ballots or the chosen ballot of
@@ -284,12 +299,14 @@ struct ContentTracker: Sendable {
                          quorumChanged: Bool, order: [CertificateID: Int]) -> Bool {
         var electorsTouched = quorumChanged
         var touchedRoots = Set<CertificateID>()
+        /// A new root ballot whose target nothing else touched: it only competes with the target's current choice.
+        var newRootBallot: (CertificateID, BallotID)?
         if let (entry, ballot) = added {
             sizes[entry.ballot.id] = ballot?.coerEncoded.count ?? 0
             if entry.expected == .addRoot {
                 if let target = entry.ballot.target {
                     rootBallots[target.id, default: []].append(entry.ballot.id)
-                    touchedRoots.insert(target.id)
+                    newRootBallot = (target.id, entry.ballot.id)
                 }
                 rootEntries[entry.ballot.id] = entry
             } else {
@@ -303,14 +320,14 @@ struct ContentTracker: Sendable {
             }
             touchedRoots.formUnion(report.admittedRoots)
             touchedRoots.formUnion(report.droppedRoots)
-            for id in report.reassessed {
+            for id in report.reassessed where id != newRootBallot?.1 {
                 if let entry = rootEntries[id] {
                     if let target = entry.ballot.target?.id { touchedRoots.insert(target) }
                 } else {
                     electorsTouched = true
                 }
             }
-            for decision in report.changedDecisions {
+            for decision in report.changedDecisions where decision.ballot != newRootBallot?.1 {
                 if let entry = rootEntries[decision.ballot], let target = entry.ballot.target?.id {
                     touchedRoots.insert(target)
                 } else {
@@ -326,6 +343,16 @@ struct ContentTracker: Sendable {
             if cappedKey != before.2 || quorumChanged {
                 touchedRoots.formUnion(rootBallots.keys)
                 touchedRoots.formUnion(chosenRoots.keys)
+            }
+        }
+        if let (target, id) = newRootBallot, !touchedRoots.contains(target) {
+            let current = chosenRoots[target]
+            if rootAnchorIDs.contains(target) || current == nil {
+                touchedRoots.insert(target)   // the anchor's usability, or the first choice: the full rule
+            } else if let current, let candidate = rank(id, engine: &engine), let incumbent = rank(current, engine: &engine),
+                      candidate > incumbent {
+                chosenRoots[target] = id
+                changed = true
             }
         }
         for target in touchedRoots {
@@ -374,6 +401,14 @@ struct ContentTracker: Sendable {
         return decision
     }
 
+    /// How strong an accepted root ballot is (larger is better: endorsers, generation time, then the smaller ID);
+    /// nil when it is not accepted.
+    private func rank(_ id: BallotID, engine: inout TrustEngine) -> RootRank? {
+        guard let decision = decision(id, engine: &engine), decision.accepted else { return nil }
+        return RootRank(endorsers: decision.endorserCount,
+                        generation: rootEntries[id]?.ballot.statement?.generationTime ?? 0, id: id)
+    }
+
     /// The ballot a GCCF carries for root `target`: none for a usable root anchor, else the strongest accepted one
     /// (most valid endorsers, newest generation time, smallest ballot ID) as ``ChainFileSelector`` picks it.
     private func chooseRoot(_ target: CertificateID, engine: inout TrustEngine) -> BallotID? {
@@ -383,33 +418,18 @@ struct ContentTracker: Sendable {
            !deny.denies(anchor.id, at: engine.time, skew: engine.policy.clockSkew) {
             return nil
         }
-        var best: (Int, UInt32, BallotID)?
+        var best: RootRank?
         for id in rootBallots[target] ?? [] {
-            guard let decision = decision(id, engine: &engine), decision.accepted else { continue }
-            let candidate = (decision.endorserCount, rootEntries[id]?.ballot.statement?.generationTime ?? 0, id)
-            if let current = best {
-                if candidate.0 != current.0 { if candidate.0 < current.0 { continue } }
-                else if candidate.1 != current.1 { if candidate.1 < current.1 { continue } }
-                else if !(candidate.2 < current.2) { continue }
-            }
+            guard let candidate = rank(id, engine: &engine) else { continue }
+            if let current = best, !(candidate > current) { continue }
             best = candidate
         }
-        return best?.2
-    }
-
-    private func strengths(engine: inout TrustEngine) -> [BallotID: (Int, UInt32, CertificateID?)] {
-        var out: [BallotID: (Int, UInt32, CertificateID?)] = [:]
-        for (target, id) in chosenRoots {
-            out[id] = (decision(id, engine: &engine)?.endorserCount ?? 0,
-                       rootEntries[id]?.ballot.statement?.generationTime ?? 0, target)
-        }
-        return out
+        return best?.id
     }
 
     /// The content now.
     func content(ballots: [BallotID: ElectorBallot], engine: TrustEngine) -> Result<GCCFContent, Finding> {
         var engine = engine
-        let strength = strengths(engine: &engine)
         let roots = chosenRoots.keys.sorted().compactMap { chosenRoots[$0] }
         let usableRootAnchors = configuration.rootAnchors.filter { anchor in
             anchor.validity.contains(engine.time)
@@ -418,7 +438,12 @@ struct ContentTracker: Sendable {
         }.count
         return GCCFContent.build(rootBallots: roots, electorBallots: electorBallots, ballots: ballots,
                                  maCertificate: configuration.maCertificate, certificates: configuration.certificates,
-                                 maxFileBytes: configuration.maxFileBytes, strength: { strength[$0] ?? (0, 0, nil) },
+                                 maxFileBytes: configuration.maxFileBytes,
+                                 strength: { id in   // only over the size limit
+                                     (decision(id, engine: &engine)?.endorserCount ?? 0,
+                                      rootEntries[id]?.ballot.statement?.generationTime ?? 0,
+                                      rootEntries[id]?.ballot.target?.id)
+                                 },
                                  capacityExceeded: capacityExceeded,
                                  trustedElectors: snapshot?.electors.count ?? 0,
                                  trustedRoots: usableRootAnchors + roots.count)
