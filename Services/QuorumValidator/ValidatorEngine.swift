@@ -175,6 +175,11 @@ actor ValidatorEngine {
     /// Real signature verifications so far.
     var signatureVerifications: Int { signatures.verifications }
 
+    /// Decides canonical ballots at `time`, in order (later ones see the digests the earlier ones validated).
+    func decide(_ ballots: [(bytes: [UInt8], digest: String?)], at time: UInt32) -> [Verdict] {
+        ballots.map { decide($0.bytes, digest: $0.digest, at: time) }
+    }
+
     /// Decides one canonical ballot at `time`.
     func decide(_ bytes: [UInt8], digest declaredDigest: String?, at time: UInt32) -> Verdict {
         let ballot: ElectorBallot

@@ -38,16 +38,33 @@ struct ValidatorHandler: StreamHandler {
     }
 
     func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
+        try await processBatch([record]).first ?? []
+    }
+
+    /// Decides the records in one call to the engine (one actor hop for the batch), all at the same processing time.
+    func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]] {
         try await ready.wait()
-        let source = RecordPosition(record)
-        guard let value = record.value, !value.isEmpty else {
-            return [reject(record, reason: "emptyRecord", reasons: [], detail: "tombstone or zero bytes")]
-        }
         let now = try time.time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))
+        let inputs = records.map { record -> (bytes: [UInt8], digest: String?)? in
+            guard let value = record.value, !value.isEmpty else { return nil }
+            return (value, record.pipelineDigest)
+        }
         let start = ContinuousClock.now
-        let verdict = await engine.decide(value, digest: record.pipelineDigest, at: now)
+        let verdicts = await engine.decide(inputs.compactMap { $0 }, at: now)
         let elapsed = start.duration(to: .now).components
-        decisionSeconds.observe(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        let each = (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) / Double(max(1, verdicts.count))
+        var decided = verdicts.makeIterator()
+        return zip(records, inputs).map { record, input in
+            guard input != nil, let verdict = decided.next() else {
+                return [reject(record, reason: "emptyRecord", reasons: [], detail: "tombstone or zero bytes")]
+            }
+            decisionSeconds.observe(each)
+            return outputs(for: verdict, of: record)
+        }
+    }
+
+    private func outputs(for verdict: Verdict, of record: ConsumedMessage) -> [OutgoingMessage] {
+        let source = RecordPosition(record)
         switch verdict {
         case .duplicate:
             duplicates.increment()

@@ -14,6 +14,12 @@ public protocol StreamHandler: Sendable {
     /// The records to produce for a record `process` threw on (normally one rejection).
     func poisonOutputs(for record: ConsumedMessage, error: any Error) -> [OutgoingMessage]
 
+    /// The outputs of several records at once, in order (one array per record): the records the consumer had already
+    /// fetched, so a handler can decide them in one step (one actor hop instead of one per record). The default calls
+    /// ``process(_:)`` for each. If it throws, the processor handles the records again one by one with ``process(_:)``,
+    /// so only a poison record becomes ``poisonOutputs(for:error:)``.
+    func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]]
+
     /// Called before the first record of newly assigned partitions is processed (e.g. to rebuild state).
     func partitionsAssigned(_ partitions: [TopicPartition]) async throws
 
@@ -22,6 +28,13 @@ public protocol StreamHandler: Sendable {
 }
 
 extension StreamHandler {
+    public func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]] {
+        var out: [[OutgoingMessage]] = []
+        out.reserveCapacity(records.count)
+        for record in records { out.append(try await process(record)) }
+        return out
+    }
+
     public func partitionsAssigned(_ partitions: [TopicPartition]) async throws {}
     public func partitionsRevoked(_ partitions: [TopicPartition]) async {}
 }
@@ -40,6 +53,8 @@ public struct StreamProcessorConfiguration: Sendable {
     public var maxInFlightRecords: Int = 5_000
     /// How long one poll waits.
     public var pollInterval: Duration = .milliseconds(100)
+    /// The most records handed to ``StreamHandler/processBatch(_:)`` at once (those already fetched).
+    public var maxBatch: Int = 256
     /// Pause before producing a failed output again.
     public var retryBackoff: Duration = .milliseconds(500)
     /// How long shutdown waits for outstanding acknowledgements before committing what is done.
@@ -246,10 +261,17 @@ public final class StreamProcessor: Service, Sendable {
                 sinceCommit = 0
                 continue
             }
+            // A batch: this record and those already fetched behind it.
+            var batch = [record]
+            while batch.count < configuration.maxBatch, consumer.bufferedCount > 0,
+                  let next = try await consumer.poll(timeout: .milliseconds(1)) {
+                batch.append(next)
+            }
             try await handleRebalanceEvents()
-            guard tracker.isAssigned(record.topicPartition) else { continue }
-            try await handle(record, producer: producer)
-            sinceCommit += 1
+            batch.removeAll { !tracker.isAssigned($0.topicPartition) }
+            guard !batch.isEmpty else { continue }
+            try await handle(batch, producer: producer)
+            sinceCommit += batch.count
         }
     }
 
@@ -266,18 +288,44 @@ public final class StreamProcessor: Service, Sendable {
         }
     }
 
-    private func handle(_ record: ConsumedMessage, producer: KafkaProducer) async throws {
-        counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
-        let start = ContinuousClock.now
-        var outputs: [OutgoingMessage]
-        do {
-            outputs = try await handler.process(record)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            outputs = poison(record, error)
+    private func handle(_ batch: [ConsumedMessage], producer: KafkaProducer) async throws {
+        for record in batch {
+            counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
         }
-        processSeconds.observe(start.duration(to: .now).seconds)
+        let start = ContinuousClock.now
+        var results: [[OutgoingMessage]]?
+        if batch.count > 1 {
+            do {
+                let outputs = try await handler.processBatch(batch)
+                if outputs.count == batch.count { results = outputs }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // One of them is poison: take them one by one below.
+            }
+        }
+        if results == nil {
+            var each: [[OutgoingMessage]] = []
+            for record in batch {
+                do {
+                    each.append(try await handler.process(record))
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    each.append(poison(record, error))
+                }
+            }
+            results = each
+        }
+        let perRecord = start.duration(to: .now).seconds / Double(batch.count)
+        for (record, outputs) in zip(batch, results ?? []) {
+            processSeconds.observe(perRecord)
+            try await deliver(outputs, of: record, producer: producer)
+        }
+    }
+
+    private func deliver(_ outputs: [OutgoingMessage], of record: ConsumedMessage, producer: KafkaProducer) async throws {
+        var outputs = outputs
         // A partition revoked while the handler ran is not tracked any more (generation 0 matches no track), but its
         // outputs are still produced: the handler may have recorded them in its state (dedupe sets), and the new
         // owner processes the record again anyway (readers drop the duplicate by digest).
