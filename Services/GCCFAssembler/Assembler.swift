@@ -5,6 +5,9 @@ import Kafka
 import RootManagement
 import ServiceKit
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the assembler is set up with.
 struct AssemblerSettings: Sendable {
@@ -160,6 +163,24 @@ final class GCCFAssemblerService: Service, Sendable {
     }
 }
 
+/// The GCCF files of `--out-dir`.
+enum GCCFFiles {
+    /// Writes `gccf-<version>.coer` atomically (synced), then points `gccf-latest.coer` at the same file: a hard link
+    /// renamed over the old one (atomic, and the bytes are written and synced once); a plain atomic write where links
+    /// are not possible.
+    static func write(_ bytes: [UInt8], version: UInt16, to directory: String) throws {
+        let versioned = "\(directory)/gccf-\(version).coer"
+        let latest = "\(directory)/gccf-latest.coer"
+        try FileIO.writeAtomically(bytes, to: versioned)
+        let temporary = "\(directory)/.gccf-latest.coer.link-\(UInt64.random(in: 0...UInt64.max))"
+        if link(versioned, temporary) == 0 {
+            if rename(temporary, latest) == 0 { return }
+            unlink(temporary)
+        }
+        try FileIO.writeAtomically(bytes, to: latest)
+    }
+}
+
 /// Outputs whose delivery failed (from the producer's delivery reports to the assembler loop).
 final class FailedDeliveries: Sendable {
     private let messages = Mutex<[OutgoingMessage]>([])
@@ -211,6 +232,8 @@ struct AssemblerLoop {
     let events: RebalanceEvents
     var decoder: InputDecoder
     var active: ActiveState?
+    private var recordCounters: [String: Counter] = [:]
+    private let publicationSeconds: MetricsTimer
     /// Rejections whose delivery failed, to produce again before anything is committed.
     let deliveryFailures = FailedDeliveries()
     /// The signature cache (ECDSA, or the validator's verdicts), kept across re-folds and rebuilds.
@@ -229,6 +252,17 @@ struct AssemblerLoop {
         self.decoder = InputDecoder(topics: service.settings.kafka.topics, pgCertificate: service.settings.pgCertificate,
                                     options: service.settings.options, verdicts: verdicts)
         self.signatures = verdicts.map { SignatureResolver(verifier: $0) } ?? .crypto()
+        self.publicationSeconds = MetricsTimer(label: "scms_assembler_publication_seconds",
+                                               help: "Publication decisions: content, file, produce, acknowledgements.",
+                                               registry: service.registry)
+    }
+
+    /// `scms_assembler_records_total{topic}`, looked up once per topic.
+    mutating func recordCounter(_ topic: String) -> Counter {
+        if let known = recordCounters[topic] { return known }
+        let made = counter("scms_assembler_records_total", "Input records read.", [("topic", topic)])
+        recordCounters[topic] = made
+        return made
     }
 
     func counter(_ name: String, _ help: String, _ dimensions: [(String, String)] = []) -> Counter {
@@ -399,7 +433,7 @@ struct AssemblerLoop {
         let partition = record.topicPartition
         if let next = a.nextOffsets[partition], record.offset < next { return }
         a.nextOffsets[partition] = record.nextOffset
-        counter("scms_assembler_records_total", "Input records read.", [("topic", record.topic)]).increment()
+        recordCounter(record.topic).increment()
         switch decoder.decode(record) {
         case nil:
             return
@@ -499,6 +533,9 @@ struct AssemblerLoop {
             active = a
         }
         let decision = a.state.preparePublication()
+        defer {
+            publicationSeconds.record(ContinuousClock.now - started)
+        }
         let content: GCCFContent?
         switch decision {
         case .upToDate(let value):
@@ -564,8 +601,7 @@ struct AssemblerLoop {
         let report = try await producer.send(OutgoingMessage(topic: topics.gccf, key: Array("gccf".utf8),
                                                              value: publication.bytes, headers: headers))
         if let directory = settings.outDirectory {
-            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-\(publication.version).coer")
-            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-latest.coer")
+            try GCCFFiles.write(publication.bytes, version: publication.version, to: directory)
         }
         counter("scms_assembler_publications_total", "GCCF versions published.").increment()
         let content = publication.content

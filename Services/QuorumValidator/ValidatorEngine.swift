@@ -3,6 +3,7 @@ import ElectorCrypto
 import Foundation
 import RootManagement
 import ServiceKit
+import Synchronization
 
 /// The certificates of an anchors directory (`.cert`, `.coer`, `.oer` binary COER; `.hex` vector text), split into
 /// elector and root anchors by profile.
@@ -52,6 +53,15 @@ struct GCCFRefusal: Error, Sendable {
     var findings: [Finding]
 }
 
+/// A set of digests under a lock: the verdicts on `scms.ballots.validated` (learned record by record by a follower,
+/// consulted by every decision).
+final class DigestSet: Sendable {
+    private let digests = Mutex<Set<String>>([])
+
+    func insert(_ digest: String) { _ = digests.withLock { $0.insert(digest) } }
+    func contains(_ digest: String) -> Bool { digests.withLock { $0.contains(digest) } }
+}
+
 /// What the validator decided about one accepted ballot.
 enum Verdict: Sendable {
     case accepted(ValidatedBallot, digest: String, type: EndorsementAction)
@@ -72,7 +82,8 @@ actor ValidatorEngine {
     private var analysis: CachedBallotAnalysis
     private var policy: VerifiedPolicy?
     private var policyDigests: Set<[UInt8]> = []
-    private var validated: Set<String> = []
+    /// Digests already on `scms.ballots.validated` (shared with the follower that learns them, without an actor hop).
+    nonisolated let validated = DigestSet()
     /// Bumped whenever `party` changes, to invalidate the cached view.
     private var partyGeneration = 0
     private var cachedView: (generation: Int, trusted: [CertificateID], view: TrustView)?
@@ -155,7 +166,7 @@ actor ValidatorEngine {
     }
 
     /// Learns a digest already on `scms.ballots.validated`.
-    func learnValidated(_ digest: String) { validated.insert(digest) }
+    nonisolated func learnValidated(_ digest: String) { validated.insert(digest) }
 
     // MARK: Decisions
 

@@ -38,13 +38,18 @@ struct ValidatorHandler: StreamHandler {
     }
 
     func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
-        try await processBatch([record]).first ?? []
+        try await processBatch([record]).first?.get() ?? []
     }
 
     /// Decides the records in one call to the engine (one actor hop for the batch), all at the same processing time.
-    func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]] {
-        try await ready.wait()
-        let now = try time.time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))
+    func processBatch(_ records: [ConsumedMessage]) async -> [Result<[OutgoingMessage], any Error>] {
+        let now: UInt32
+        do {
+            try await ready.wait()
+            now = try time.time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))
+        } catch {
+            return records.map { _ in .failure(error) }
+        }
         let inputs = records.map { record -> (bytes: [UInt8], digest: String?)? in
             guard let value = record.value, !value.isEmpty else { return nil }
             return (value, record.pipelineDigest)
@@ -56,10 +61,10 @@ struct ValidatorHandler: StreamHandler {
         var decided = verdicts.makeIterator()
         return zip(records, inputs).map { record, input in
             guard input != nil, let verdict = decided.next() else {
-                return [reject(record, reason: "emptyRecord", reasons: [], detail: "tombstone or zero bytes")]
+                return .success([reject(record, reason: "emptyRecord", reasons: [], detail: "tombstone or zero bytes")])
             }
             decisionSeconds.observe(each)
-            return outputs(for: verdict, of: record)
+            return .success(outputs(for: verdict, of: record))
         }
     }
 

@@ -14,11 +14,11 @@ public protocol StreamHandler: Sendable {
     /// The records to produce for a record `process` threw on (normally one rejection).
     func poisonOutputs(for record: ConsumedMessage, error: any Error) -> [OutgoingMessage]
 
-    /// The outputs of several records at once, in order (one array per record): the records the consumer had already
+    /// The outcome of several records at once, in order (one result per record): the records the consumer had already
     /// fetched, so a handler can decide them in one step (one actor hop instead of one per record). The default calls
-    /// ``process(_:)`` for each. If it throws, the processor handles the records again one by one with ``process(_:)``,
-    /// so only a poison record becomes ``poisonOutputs(for:error:)``.
-    func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]]
+    /// ``process(_:)`` for each. A failed record becomes ``poisonOutputs(for:error:)``; a `CancellationError` stops the
+    /// loop. Every record must get exactly one result (records are never processed twice).
+    func processBatch(_ records: [ConsumedMessage]) async -> [Result<[OutgoingMessage], any Error>]
 
     /// Called before the first record of newly assigned partitions is processed (e.g. to rebuild state).
     func partitionsAssigned(_ partitions: [TopicPartition]) async throws
@@ -28,10 +28,16 @@ public protocol StreamHandler: Sendable {
 }
 
 extension StreamHandler {
-    public func processBatch(_ records: [ConsumedMessage]) async throws -> [[OutgoingMessage]] {
-        var out: [[OutgoingMessage]] = []
+    public func processBatch(_ records: [ConsumedMessage]) async -> [Result<[OutgoingMessage], any Error>] {
+        var out: [Result<[OutgoingMessage], any Error>] = []
         out.reserveCapacity(records.count)
-        for record in records { out.append(try await process(record)) }
+        for record in records {
+            do {
+                out.append(.success(try await process(record)))
+            } catch {
+                out.append(.failure(error))
+            }
+        }
         return out
     }
 
@@ -293,33 +299,17 @@ public final class StreamProcessor: Service, Sendable {
             counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
         }
         let start = ContinuousClock.now
-        var results: [[OutgoingMessage]]?
-        if batch.count > 1 {
-            do {
-                let outputs = try await handler.processBatch(batch)
-                if outputs.count == batch.count { results = outputs }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                // One of them is poison: take them one by one below.
-            }
-        }
-        if results == nil {
-            var each: [[OutgoingMessage]] = []
-            for record in batch {
-                do {
-                    each.append(try await handler.process(record))
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    each.append(poison(record, error))
-                }
-            }
-            results = each
-        }
+        let results = await handler.processBatch(batch)
+        precondition(results.count == batch.count, "processBatch returned \(results.count) results for \(batch.count) records")
         let perRecord = start.duration(to: .now).seconds / Double(batch.count)
-        for (record, outputs) in zip(batch, results ?? []) {
+        for (record, result) in zip(batch, results) {
             processSeconds.observe(perRecord)
+            let outputs: [OutgoingMessage]
+            switch result {
+            case .success(let value): outputs = value
+            case .failure(let error as CancellationError): throw error
+            case .failure(let error): outputs = poison(record, error)
+            }
             try await deliver(outputs, of: record, producer: producer)
         }
     }
