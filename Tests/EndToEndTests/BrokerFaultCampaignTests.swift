@@ -50,14 +50,8 @@ struct BrokerFaultCampaignTests {
         print("BrokerFaultCampaignTests seed \(seed)")
         var rng = FaultToleranceTests.SeededGenerator(state: seed)
         let workload = try FaultToleranceTests.workload(&rng)
-        let anchors = try temporaryDirectory("scms-broker-anchors")
-        defer { try? FileManager.default.removeItem(atPath: anchors) }
-        try TestPKI.writeCertificates(workload.anchors, to: anchors)
-        let ca = anchors + "-ca"
-        defer { try? FileManager.default.removeItem(atPath: ca) }
-        #expect(try await Subprocess.electorctl(["root", "init", "--name", "rootca", "--out", ca]).status == 0)
-        #expect(try await Subprocess.electorctl(["ma", "init", "--issuer-key", ca + "/rootca.key", "--issuer-cert",
-                                                 ca + "/rootca.cert", "--name", "ma", "--out", ca]).status == 0)
+        let (anchors, ca) = try await FaultToleranceTests.sharedConfiguration(workload, label: "broker")
+        defer { for path in [anchors, ca] { try? FileManager.default.removeItem(atPath: path) } }
 
         let started = ContinuousClock.now
         async let reference = Self.run(workload, anchors: anchors, ca: ca, faults: [:], label: "broker-ref")
@@ -104,36 +98,9 @@ struct BrokerFaultCampaignTests {
                 }
                 try await Task.sleep(for: .milliseconds(300))
             }
-            var validated: [String: Int] = [:]
-            var rejected: Set<String> = []
-            try await eventually("\(label): every ballot decided", timeout: .seconds(120), every: .milliseconds(500), describe: {
-                "validated \(validated.count)/\(workload.valid.count), rejected \(rejected.count)/\(workload.invalid.count)\n"
-                    + E2EStack.logs(stack.directory, lines: 5)
-            }) {
-                validated = try await stack.validatedDigests()
-                rejected = Set(try await stack.rejections().filter { $0.stage == "validator" }.map(\.digest))
-                return workload.valid.isSubset(of: Set(validated.keys)) && workload.invalid.isSubset(of: rejected)
-            }
-            var last: PublishedGCCF?
-            var folded = 0.0, published = 0.0
-            var stableSince = ContinuousClock.now
-            try await eventually("\(label): a stable final GCCF", timeout: .seconds(60), every: .milliseconds(500), describe: {
-                "latest v\(last.map { String($0.version) } ?? "-"); folded \(folded), published v\(published)"
-            }) {
-                folded = (try? await stack.metric("gccf-assembler-1", "scms_assembler_ballots")) ?? 0
-                published = (try? await stack.metric("gccf-assembler-1", "scms_assembler_published_version")) ?? 0
-                let latest = try await stack.latestGCCF()
-                if latest?.digest != last?.digest {
-                    last = latest
-                    stableSince = ContinuousClock.now
-                    return false
-                }
-                guard let latest, Int(folded) == workload.valid.count, Double(latest.version) == published else { return false }
-                return ContinuousClock.now - stableSince >= .seconds(2)
-            }
-            guard let final = last else { throw HarnessError("no GCCF") }
-            return Outcome(gccf: final, validated: validated, rejectedByValidator: rejected, folded: Int(folded),
-                           applied: applied)
+            let settled = try await FaultToleranceTests.settle(stack, workload, label: label)
+            return Outcome(gccf: settled.gccf, validated: settled.validated, rejectedByValidator: settled.rejected,
+                           folded: settled.folded, applied: applied)
         }
     }
 

@@ -112,15 +112,8 @@ struct FaultToleranceTests {
         let workload = try Self.workload(&rng)
         #expect(workload.ballots.count == 1000)
         #expect(workload.valid.count == 430 && workload.invalid.count == 25)
-        let anchors = try temporaryDirectory("scms-fault-anchors")
-        defer { try? FileManager.default.removeItem(atPath: anchors) }
-        try TestPKI.writeCertificates(workload.anchors, to: anchors)
-        // One root CA and MA certificate for both stacks: the GCCF carries the MA certificate.
-        let ca = anchors + "-ca"
-        defer { try? FileManager.default.removeItem(atPath: ca) }
-        #expect(try await Subprocess.electorctl(["root", "init", "--name", "rootca", "--out", ca]).status == 0)
-        #expect(try await Subprocess.electorctl(["ma", "init", "--issuer-key", ca + "/rootca.key", "--issuer-cert",
-                                                 ca + "/rootca.cert", "--name", "ma", "--out", ca]).status == 0)
+        let (anchors, ca) = try await Self.sharedConfiguration(workload, label: "fault")
+        defer { for path in [anchors, ca] { try? FileManager.default.removeItem(atPath: path) } }
         // Each service is killed once, after a random batch, and restarted after a random pause.
         var schedule: [Int: [(String, Int)]] = [:]
         for service in Self.services {
@@ -175,44 +168,72 @@ struct FaultToleranceTests {
             }
             for restart in restarts { try await restart.value }
 
-            // Everything decided: a verdict for every valid ballot, a rejection for every invalid one.
-            var validated: [String: Int] = [:]
-            var rejected: Set<String> = []
-            try await eventually("\(label): every ballot decided", timeout: .seconds(150), every: .milliseconds(500), describe: {
-                "validated \(validated.count)/\(workload.valid.count), rejected \(rejected.count)/\(workload.invalid.count)\n"
-                    + E2EStack.logs(stack.directory, lines: 5)
-            }) {
-                validated = try await stack.validatedDigests()
-                rejected = Set(try await stack.rejections().filter { $0.stage == "validator" }.map(\.digest))
-                return workload.valid.isSubset(of: Set(validated.keys)) && workload.invalid.isSubset(of: rejected)
-            }
-            // The GCCF settles: the active assembler has folded every valid ballot and published its newest content,
-            // and no newer GCCF follows for a while.
-            var last: PublishedGCCF?
-            var folded = 0.0, published = 0.0, active = 0.0
-            var stableSince = ContinuousClock.now
-            try await eventually("\(label): a stable final GCCF", timeout: .seconds(90), every: .milliseconds(500), describe: {
-                "latest v\(last.map { String($0.version) } ?? "-"): \(last?.electors.count ?? 0) electors, "
-                    + "\(last?.roots.count ?? 0) roots; assembler active \(active), folded \(folded), published v\(published)"
-            }) {
-                active = (try? await stack.metric("gccf-assembler-1", "scms_assembler_active")) ?? 0
-                folded = (try? await stack.metric("gccf-assembler-1", "scms_assembler_ballots")) ?? 0
-                published = (try? await stack.metric("gccf-assembler-1", "scms_assembler_published_version")) ?? 0
-                let latest = try await stack.latestGCCF()
-                if latest?.digest != last?.digest {
-                    last = latest
-                    stableSince = ContinuousClock.now
-                    return false
-                }
-                guard let latest, active == 1, Int(folded) == workload.valid.count, Double(latest.version) == published
-                else { return false }
-                return ContinuousClock.now - stableSince >= .seconds(2)
-            }
-            guard let final = last else { throw HarnessError("no GCCF") }
+            let settled = try await settle(stack, workload, label: label)
+            let final = settled.gccf
             // The GCCF directory holds the same bytes.
             let file = try Data(contentsOf: URL(fileURLWithPath: stack.gccfDirectory + "/gccf-latest.coer"))
             #expect(Array(file) == final.bytes, "\(label): gccf-latest.coer differs from the topic's newest GCCF")
-            return Outcome(gccf: final, validated: validated, rejectedByValidator: rejected, kills: kills)
+            return Outcome(gccf: final, validated: settled.validated, rejectedByValidator: settled.rejected, kills: kills)
         }
+    }
+
+    /// The anchors directory of `workload` and one root CA and MA certificate for two stacks (the GCCF carries the MA
+    /// certificate, so both must have the same one to publish the same bytes). The caller removes both directories.
+    static func sharedConfiguration(_ workload: Workload, label: String) async throws -> (anchors: String, ca: String) {
+        let anchors = try temporaryDirectory("scms-\(label)-anchors")
+        try TestPKI.writeCertificates(workload.anchors, to: anchors)
+        let ca = anchors + "-ca"
+        let root = try await Subprocess.electorctl(["root", "init", "--name", "rootca", "--out", ca])
+        let ma = try await Subprocess.electorctl(["ma", "init", "--issuer-key", ca + "/rootca.key", "--issuer-cert",
+                                                  ca + "/rootca.cert", "--name", "ma", "--out", ca])
+        guard root.status == 0, ma.status == 0 else { throw HarnessError("root/ma init failed: \(root.stderr) \(ma.stderr)") }
+        return (anchors, ca)
+    }
+
+    /// What a stack ended with once everything was decided and the GCCF stopped changing.
+    struct Settled: Sendable {
+        var gccf: PublishedGCCF
+        var validated: [String: Int]
+        var rejected: Set<String>
+        /// `scms_assembler_ballots` of the active assembler.
+        var folded: Int
+    }
+
+    /// Waits until every ballot of `workload` is decided (a verdict for every valid ballot, a validator rejection for
+    /// every invalid one) and the GCCF settles: the active assembler has folded every valid ballot and published its
+    /// newest content, and no newer GCCF follows for 2 s.
+    static func settle(_ stack: E2EStack, _ workload: Workload, label: String) async throws -> Settled {
+        var validated: [String: Int] = [:]
+        var rejected: Set<String> = []
+        try await eventually("\(label): every ballot decided", timeout: .seconds(150), every: .milliseconds(500), describe: {
+            "validated \(validated.count)/\(workload.valid.count), rejected \(rejected.count)/\(workload.invalid.count)\n"
+                + E2EStack.logs(stack.directory, lines: 5)
+        }) {
+            validated = try await stack.validatedDigests()
+            rejected = Set(try await stack.rejections().filter { $0.stage == "validator" }.map(\.digest))
+            return workload.valid.isSubset(of: Set(validated.keys)) && workload.invalid.isSubset(of: rejected)
+        }
+        var last: PublishedGCCF?
+        var folded = 0.0, published = 0.0, active = 0.0
+        var stableSince = ContinuousClock.now
+        try await eventually("\(label): a stable final GCCF", timeout: .seconds(90), every: .milliseconds(500), describe: {
+            "latest v\(last.map { String($0.version) } ?? "-"): \(last?.electors.count ?? 0) electors, "
+                + "\(last?.roots.count ?? 0) roots; assembler active \(active), folded \(folded), published v\(published)"
+        }) {
+            active = (try? await stack.metric("gccf-assembler-1", "scms_assembler_active")) ?? 0
+            folded = (try? await stack.metric("gccf-assembler-1", "scms_assembler_ballots")) ?? 0
+            published = (try? await stack.metric("gccf-assembler-1", "scms_assembler_published_version")) ?? 0
+            let latest = try await stack.latestGCCF()
+            if latest?.digest != last?.digest {
+                last = latest
+                stableSince = ContinuousClock.now
+                return false
+            }
+            guard let latest, active == 1, Int(folded) == workload.valid.count, Double(latest.version) == published
+            else { return false }
+            return ContinuousClock.now - stableSince >= .seconds(2)
+        }
+        guard let final = last else { throw HarnessError("no GCCF") }
+        return Settled(gccf: final, validated: validated, rejected: rejected, folded: Int(folded))
     }
 }
