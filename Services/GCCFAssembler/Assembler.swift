@@ -192,12 +192,12 @@ final class FailedDeliveries: Sendable {
 /// The state of an active assembler.
 struct ActiveState {
     var state: AssemblerState
-    /// Decoded inputs per topic, in offset order (for re-folds).
+    /// Decoded inputs per topic, in offset order (for re-folds; without their record bytes).
     var streams: [AssemblerSource: [DecodedRecord]] = [:]
     var tracker = AssemblerOrder.Tracker()
     /// Next offset to fold, per input partition.
     var nextOffsets: [TopicPartition: Int64] = [:]
-    /// The validated record of each ballot (for rejections quoting it).
+    /// The validated record of each elector ballot (for `electorCapacityExceeded` rejections quoting it).
     var ballotRecords: [BallotID: DecodedRecord] = [:]
     /// Ballots already reported as `electorCapacityExceeded`.
     var reportedCapacity = Set<BallotID>()
@@ -332,6 +332,7 @@ struct AssemblerLoop {
                     metadata: ["partitions": .array(partitions.map { .string($0.description) })])
         // 1. Every input record there is now, per topic in offset order.
         var streams: [AssemblerSource: [DecodedRecord]] = [:]
+        var ballotRecords: [BallotID: DecodedRecord] = [:]
         var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
         var nextOffsets: [TopicPartition: Int64] = [:]
         var decoder = self.decoder
@@ -340,7 +341,10 @@ struct AssemblerLoop {
             nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.nextOffset)
             switch decoder.decode(record) {
             case .input(let decoded)?:
-                streams[decoded.input.source, default: []].append(decoded)
+                streams[decoded.input.source, default: []].append(decoded.forRefolds)
+                if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, ballotRecords[analyzed.id] == nil {
+                    ballotRecords[analyzed.id] = decoded
+                }
             case .rejected(let rejection)?:
                 rejected.append((rejection, record.topicPartition, record.offset))
             case nil:
@@ -363,10 +367,8 @@ struct AssemblerLoop {
         for record in merged {
             _ = fresh.state.apply(record.input)
             fresh.tracker.note(record.input.orderKey, from: record.input.source)
-            if case .ballot(let analyzed, _, _) = record.input.payload, fresh.ballotRecords[analyzed.id] == nil {
-                fresh.ballotRecords[analyzed.id] = record
-            }
         }
+        fresh.ballotRecords = ballotRecords
         fresh.state.notePublished(last)
         signatures = fresh.state.engine.signatures
         for partition in partitions where nextOffsets[partition] == nil { nextOffsets[partition] = 0 }
@@ -444,8 +446,8 @@ struct AssemblerLoop {
         case .input(let decoded)?:
             let source = decoded.input.source
             let key = decoded.input.orderKey
-            a.streams[source, default: []].append(decoded)
-            if case .ballot(let analyzed, _, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
+            a.streams[source, default: []].append(decoded.forRefolds)
+            if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
                 a.ballotRecords[analyzed.id] = decoded
             }
             let step: AssemblerStep

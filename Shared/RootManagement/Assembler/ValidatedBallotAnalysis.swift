@@ -139,4 +139,7 @@ public final class ValidatorVerdicts: EndorsementSignatureVerifying {
     public func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
         verified.withLock { $0[material]?.contains(signer.id) ?? false }
     }
+
+    /// A lookup in the validator's verdicts: nothing to cache.
+    public var answersFromTable: Bool { true }
 }
