@@ -19,6 +19,8 @@ struct AssemblerSettings: Sendable {
     var outDirectory: String?
     /// How long the first unpublished input waits for more before the content is published (batching).
     var publishLinger: Swift.Duration
+    /// The least time from one publication's start to the next one's (bounds the GCCF rate every reader folds).
+    var publishMinInterval: Swift.Duration = .zero
     /// The most records folded between two publication decisions.
     var maxBatch: Int
     /// Group session timeout (how long a killed active keeps the assignment).
@@ -218,9 +220,9 @@ struct ActiveState {
     }
 
     /// The earliest time the next publication may start: the linger after the oldest unpublished input, and at
-    /// least twice the last publication's cost after its start.
-    func nextPublication(linger: Swift.Duration) -> ContinuousClock.Instant {
-        max(pendingSince + linger, lastPublication + lastPublicationCost * 2)
+    /// least `minInterval` and twice the last publication's cost after its start.
+    func nextPublication(linger: Swift.Duration, minInterval: Swift.Duration) -> ContinuousClock.Instant {
+        max(pendingSince + linger, lastPublication + max(minInterval, lastPublicationCost * 2))
     }
 }
 
@@ -294,7 +296,7 @@ struct AssemblerLoop {
                 _ = try await consumer.poll(timeout: .milliseconds(100))
                 continue
             }
-            let due = active.map { $0.nextPublication(linger: settings.publishLinger) }
+            let due = active.map { $0.nextPublication(linger: settings.publishLinger, minInterval: settings.publishMinInterval) }
                 ?? ContinuousClock.now
             let waiting = active?.pending == true
                 ? max(Swift.Duration.milliseconds(1), min(.milliseconds(100), due - ContinuousClock.now))
@@ -310,7 +312,7 @@ struct AssemblerLoop {
                 }
             }
             if let a = active, a.pending,
-               ContinuousClock.now >= a.nextPublication(linger: settings.publishLinger) {
+               ContinuousClock.now >= a.nextPublication(linger: settings.publishLinger, minInterval: settings.publishMinInterval) {
                 try await publish()
             }
         }

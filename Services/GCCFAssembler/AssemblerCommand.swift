@@ -33,6 +33,9 @@ struct GCCFAssemblerCommand: ParsableCommand {
                              + "published (one GCCF per batch of inputs).", default: "10ms", valueName: "duration"),
         ConfigurationKey("publish-interval", help: "Older name of publish-linger (used when publish-linger is not given).",
                          valueName: "duration"),
+        ConfigurationKey("publish-min-interval",
+                         help: "Least time between the starts of two publications (bounds the GCCF rate under load).",
+                         default: "0ms", valueName: "duration"),
         ConfigurationKey("max-batch", help: "Most input records folded between two publication decisions.",
                          default: "5000", valueName: "n"),
     ])
@@ -76,6 +79,7 @@ struct GCCFAssemblerCommand: ParsableCommand {
         let linger = config.lookup("publish-linger")?.origin == .defaultValue && config.lookup("publish-interval") != nil
             ? try config.fineDuration("publish-interval") : try config.fineDuration("publish-linger")
         let maxBatch = try config.int("max-batch", in: 1...1_000_000)
+        let minInterval = try config.fineDuration("publish-min-interval")
         let sessionTimeout = try config.fineDuration(ConfigurationKey.groupSessionTimeout.name)
         let outDirectory = config.string("out-dir").flatMap { $0.isEmpty ? nil : $0 }
         let reverify = try config.bool("reverify-signatures")
@@ -112,7 +116,7 @@ struct GCCFAssemblerCommand: ParsableCommand {
             configuration: AssemblerConfiguration(policy: policy, electorAnchors: electorAnchors, rootAnchors: rootAnchors,
                                                   maCertificate: ma, certificates: certificates, maxFileBytes: maxBytes),
             pgCertificate: pgCertificate, options: options, outDirectory: outDirectory,
-            publishLinger: linger, maxBatch: maxBatch, sessionTimeout: sessionTimeout, time: runtime.time,
+            publishLinger: linger, publishMinInterval: minInterval, maxBatch: maxBatch, sessionTimeout: sessionTimeout, time: runtime.time,
             reverifySignatures: reverify)
         let service = GCCFAssemblerService(settings: settings, logger: logger, registry: runtime.metrics)
         runtime.health.register("assembler") { service.healthCheck() }
