@@ -332,25 +332,38 @@ import Testing
         #expect(shuffled.1 == sequential.1, "byte-identical final GCCF, version included")
     }
 
-    @Test(arguments: [1 as UInt64, 42, 2026])
+    @Test(arguments: [1 as UInt64, 7, 42, 2026, 31337])
     func inputsNotCountedNeverChangeTheContent(seed: UInt64) throws {
+        // Random elector, removal, root, expiry and quorum inputs at a capacity that leaves electors out: after every
+        // input the incremental content equals the from-scratch one, and the version counts exactly its changes.
         var generator = SplitMix(seed: seed)
         var world = try World()
         let pool = try (0..<4).map { try Self.shortLived("p\($0).example", seconds: UInt16(3_000 + $0 * 700)) }
             + [try W.elector("long.example")]
         let signers = world.anchors + pool
+        let roots = try (0..<2).map { try W.root("pr\($0).example") }
         var state = world.state(quorum: 2, maxElectors: 6)
         var digest = state.content().map(\.contentDigest)
         var time = W.now
         var counted = 0
-        for _ in 0..<28 {
+        func someSigners() -> [Holder] {
+            let chosen = signers.filter { _ in generator.next() % 3 == 0 }
+            return chosen.isEmpty ? [world.anchors[0]] : chosen
+        }
+        for _ in 0..<36 {
             let input: AssemblerInput
-            switch generator.next() % 6 {
+            switch generator.next() % 8 {
             case 0:
                 time += UInt32(generator.next() % 900)
                 input = world.expired(pool[Int(generator.next() % UInt64(pool.count))], at: time)
             case 1:
                 input = world.quorum(UInt8(1 + generator.next() % 3), at: time)
+            case 2, 3:
+                // Root ballots, endorsed by pool electors too (some of them left out by the capacity).
+                let root = roots[Int(generator.next() % UInt64(roots.count))]
+                let removal = generator.next() % 6 == 0
+                input = world.validated(try W.ballot(root, removal ? .removeRoot : .addRoot, by: someSigners(),
+                                                     at: time - 50), removal ? .removeRoot : .addRoot, at: time)
             default:
                 let target = pool[Int(generator.next() % UInt64(pool.count))]
                 var chosen: [Holder] = []
