@@ -92,6 +92,9 @@ import Testing
         #expect(first.version == 1)
         #expect(Self.electorTargets(first) == [newcomer.id])
         #expect(first.file.globalCertificateChainFile?.certStore.maCertificate == world.ma)
+        // The bytes are assembled from the ballots' encodings: the same as encoding the file.
+        #expect(first.bytes == first.file.coerEncoded)
+        #expect(first.content.storeBytes == first.content.store.coerEncoded)
         // The same ballot again, and an expiry event that changes nothing: no new version.
         #expect(state.apply(world.validated(ballot, at: W.now + 5)).duplicate)
         #expect(!state.apply(world.expired(world.anchors[0], at: W.now + 6)).changedContent)
@@ -233,6 +236,7 @@ import Testing
         for ballot in ballots { _ = limited.apply(world.validated(ballot, .addRoot)) }
         let trimmed = try #require(try Self.published(&limited))
         #expect(trimmed.bytes.count <= limit)
+        #expect(trimmed.bytes == trimmed.file.coerEncoded && full.bytes == full.file.coerEncoded)
         #expect(trimmed.content.store.rootCAEndorsements.count == 2)
         #expect(trimmed.content.sizeDropped.map(\.target) == [roots[1].id])
         // Too small even for the MA certificate: refused, not published.

@@ -81,6 +81,8 @@ public struct AssemblerState: Sendable {
     /// Per elector, the fold position (``inputCount``) at which the engine last started trusting it.
     public private(set) var admissionOrder: [CertificateID: Int] = [:]
     private var ballots: [BallotID: ElectorBallot] = [:]
+    /// COER of the ballots in the last content built (a publication encodes only the newly chosen ones).
+    private var encodings: [BallotID: [UInt8]] = [:]
     private var tracker: ContentTracker
     /// The quorum series of the last GPF folded.
     private var policySeries: TemporalSeries<PolicySeries.ElectorQuorum>?
@@ -177,7 +179,20 @@ public struct AssemblerState: Sendable {
 
     /// The content now, from the incremental selection.
     public func currentContent() -> Result<GCCFContent, Finding> {
-        tracker.content(ballots: ballots, engine: engine)
+        tracker.content(ballots: ballots, engine: engine) { id, ballot in encodings[id] ?? ballot.coerEncoded }
+    }
+
+    /// ``currentContent()``, keeping the encodings of the ballots it holds for the next one.
+    mutating func cachedContent() -> Result<GCCFContent, Finding> {
+        var used: [BallotID: [UInt8]] = [:]
+        let known = encodings
+        let result = tracker.content(ballots: ballots, engine: engine) { id, ballot in
+            let bytes = known[id] ?? ballot.coerEncoded
+            used[id] = bytes
+            return bytes
+        }
+        encodings = used
+        return result
     }
 
     /// The selection of a from-scratch fixpoint over every input with the elector capacity in ``admissionOrder``
@@ -221,7 +236,7 @@ public struct AssemblerState: Sendable {
     /// - Nothing was ever published and nothing changed since genesis: nothing.
     public mutating func preparePublication() -> GCCFPublicationDecision {
         let content: GCCFContent
-        switch currentContent() {
+        switch cachedContent() {
         case .success(let value): content = value
         case .failure(let finding): return .failed(finding)
         }
@@ -427,8 +442,9 @@ struct ContentTracker: Sendable {
         return best?.id
     }
 
-    /// The content now.
-    func content(ballots: [BallotID: ElectorBallot], engine: TrustEngine) -> Result<GCCFContent, Finding> {
+    /// The content now (`encoding` gives each chosen ballot's COER).
+    func content(ballots: [BallotID: ElectorBallot], engine: TrustEngine,
+                 encoding: (BallotID, ElectorBallot) -> [UInt8]) -> Result<GCCFContent, Finding> {
         var engine = engine
         let roots = chosenRoots.keys.sorted().compactMap { chosenRoots[$0] }
         let usableRootAnchors = configuration.rootAnchors.filter { anchor in
@@ -446,7 +462,7 @@ struct ContentTracker: Sendable {
                                  },
                                  capacityExceeded: capacityExceeded,
                                  trustedElectors: snapshot?.electors.count ?? 0,
-                                 trustedRoots: usableRootAnchors + roots.count)
+                                 trustedRoots: usableRootAnchors + roots.count, encoding: encoding)
     }
 }
 
@@ -473,7 +489,7 @@ public struct GCCFPublication: Sendable {
         self.version = version
         self.content = content
         self.file = content.file(version: version)
-        self.bytes = file.coerEncoded
+        self.bytes = content.fileBytes(version: version)
     }
 
     /// The version and content digest to remember.
@@ -492,6 +508,8 @@ public struct SizeDroppedBallot: Sendable, Hashable {
 public struct GCCFContent: Sendable {
     /// The `CertificateStore`.
     public var store: CertificateStore
+    /// Its COER.
+    public var storeBytes: [UInt8]
     /// SHA-256 of the store's COER: equal digests mean equal files up to the version.
     public var contentDigest: [UInt8]
     /// The root ballots in the file, by target ID.
@@ -555,7 +573,9 @@ public struct GCCFContent: Sendable {
     public static func build(rootBallots: [BallotID], electorBallots: [BallotID], ballots: [BallotID: ElectorBallot],
                              maCertificate: Certificate, certificates: [Certificate], maxFileBytes: Int,
                              strength: (BallotID) -> (Int, UInt32, CertificateID?), capacityExceeded: [BallotID],
-                             trustedElectors: Int, trustedRoots: Int) -> Result<GCCFContent, Finding> {
+                             trustedElectors: Int, trustedRoots: Int,
+                             encoding: (BallotID, ElectorBallot) -> [UInt8] = { $1.coerEncoded })
+        -> Result<GCCFContent, Finding> {
         var roots: [(BallotID, ElectorBallot)] = []
         var electors: [ElectorBallot] = []
         for id in rootBallots {
@@ -568,7 +588,11 @@ public struct GCCFContent: Sendable {
         }
         let others = others(certificates)
         var current = store(roots: roots.map(\.1), electors: electors, maCertificate, others)
-        var encoded = current.coerEncoded
+        let electorBytes = zip(electorBallots, electors).map { encoding($0, $1) }
+        func storeBytes() -> [UInt8] {
+            storeEncoding(roots: roots.map { encoding($0.0, $0.1) }, electors: electorBytes, ma: maCertificate, others: others)
+        }
+        var encoded = storeBytes()
         var dropped: [SizeDroppedBallot] = []
         // The file adds a few bytes of headers to the store: measure exactly only near the limit.
         if encoded.count + 64 > maxFileBytes && fileSize(current) > maxFileBytes {
@@ -583,17 +607,45 @@ public struct GCCFContent: Sendable {
             let removed = Set(dropped.map(\.ballot))
             roots.removeAll { removed.contains($0.0) }
             current = store(roots: roots.map(\.1), electors: electors, maCertificate, others)
-            encoded = current.coerEncoded
+            encoded = storeBytes()
             let size = fileSize(current)
             if size > maxFileBytes {
                 return .failure(Finding(.malformed,
                     "GCCF of \(size) bytes exceeds \(maxFileBytes) bytes even without root ballots"))
             }
         }
-        return .success(GCCFContent(store: current, contentDigest: Digest.sha256(encoded),
+        return .success(GCCFContent(store: current, storeBytes: encoded, contentDigest: Digest.sha256(encoded),
                                     rootBallots: roots.map(\.0), electorBallots: electorBallots, sizeDropped: dropped,
                                     capacityExceeded: capacityExceeded.sorted(), trustedElectors: trustedElectors,
                                     trustedRoots: trustedRoots - dropped.count))
+    }
+
+    /// The COER of a `CertificateStore` without extension additions from its parts' encodings (exactly what
+    /// `CertificateStore.encode` writes: preamble, two SEQUENCE OF ballots, the MA certificate, SEQUENCE OF
+    /// certificates), so a publication copies ballot encodings instead of encoding every ballot again.
+    static func storeEncoding(roots: [[UInt8]], electors: [[UInt8]], ma: Certificate, others: [Certificate]) -> [UInt8] {
+        var writer = COERWriter(reservingCapacity: roots.reduce(0) { $0 + $1.count } + electors.reduce(0) { $0 + $1.count }
+                                    + 4_096)
+        writer.writePreamble([false])
+        writer.writeSequenceOf(roots) { $0.writeOctets($1) }
+        writer.writeSequenceOf(electors) { $0.writeOctets($1) }
+        ma.encode(to: &writer)
+        writer.writeSequenceOf(others)
+        return writer.bytes
+    }
+
+    /// The file bytes with `version`: the GCCF headers, then the store (the last component, without a length), checked
+    /// on a small store; the plain encoding of ``file(version:)`` if that layout ever does not hold.
+    public func fileBytes(version: UInt16) -> [UInt8] {
+        let probe = CertificateStore(rootCAEndorsements: [], electorEndorsements: [], maCertificate: store.maCertificate,
+                                     certs: [])
+        let probeStore = probe.coerEncoded
+        let probeFile = ScmsFile(content: .certChain(.globalCertificateChainFile(
+            GlobalCertificateChainFile(version: version, certStore: probe)))).coerEncoded
+        guard probeFile.count > probeStore.count, probeFile.suffix(probeStore.count).elementsEqual(probeStore) else {
+            return file(version: version).coerEncoded
+        }
+        return Array(probeFile.prefix(probeFile.count - probeStore.count)) + storeBytes
     }
 
     /// The size of the file holding `store` (version 65535: the widest, all versions encode alike in 2 bytes).
