@@ -22,6 +22,8 @@ enum EndToEndSuite {
     /// Ballots of the latency run and their pace.
     static let latencyBallots = 200
     static let latencyInterval = Swift.Duration.milliseconds(20)
+    /// Ballots (for distinct root CAs) sent before the measurements.
+    static let warmUpBallots = 16
 
     static func run(_ report: inout BenchReport) throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -66,11 +68,12 @@ enum EndToEndSuite {
             }
         }
         var latency: [(key: String, bytes: [UInt8])] = []
-        for index in 0...latencyBallots {
+        for index in 0..<(latencyBallots + warmUpBallots) {
             let root = try identity("bench-latency-root\(index)", profile: .root, start: start)
             latency.append((root.hash, try ballot(root.certificate, by: anchors, time: time - 5)))
         }
-        let warmUp = latency.removeFirst()
+        let warmUp = Array(latency.prefix(warmUpBallots))
+        latency.removeFirst(warmUpBallots)
 
         let stack = work + "/stack"
         let up = try runElectorctl(["dev", "up", "--dir", stack, "--anchors", work + "/anchors", "--quorum", "3",
@@ -90,10 +93,11 @@ enum EndToEndSuite {
             try await producer.enqueue(OutgoingMessage(topic: settings.topics.ballotsSubmitted, key: Array(record.key.utf8),
                                                        value: record.bytes)) { _ in }
         }
-        // Warm up: groups joined, caches warm, the first GCCF published.
-        try await send(warmUp)
+        // Warm up: groups joined, every partition of every hop fetched and produced once (the ballots' targets spread
+        // them over the partitions), caches warm, the first GCCFs published.
+        for record in warmUp { try await send(record) }
         try await producer.flush(timeout: .seconds(30))
-        try await appeared.wait(for: [warmUp.key], timeout: .seconds(60))
+        try await appeared.wait(for: warmUp.map(\.key), timeout: .seconds(60))
 
         let clock = ContinuousClock()
         // Latency: a steady 50 ballots/s, each a new root CA, until each appears in a GCCF.
@@ -107,15 +111,43 @@ enum EndToEndSuite {
         // Throughput: everything at once, until the active assembler has folded every ballot.
         let assemblerPort = try port(stack, "gccf-assembler-1")
         let before = try await metric(port: assemblerPort, "scms_assembler_ballots")
+        // Where the time goes: when intake and the validators had handled every record (scms_pipeline_records_total).
+        let stages = [("intake", ["endorsement-intake"], settings.topics.ballotsSubmitted),
+                      ("validators", (1...validators).map { "quorum-validator-\($0)" }, settings.topics.ballotsAccepted)]
+        func records(_ names: [String], _ topic: String) async throws -> Double {
+            var total = 0.0
+            for name in names {
+                total += try await metric(port: try port(stack, name), "scms_pipeline_records_total{topic=\"\(topic)\"}")
+            }
+            return total
+        }
+        var stageStart: [String: Double] = [:]
+        for (label, names, topic) in stages { stageStart[label] = try await records(names, topic) }
+        let cpuBefore = processCPU(stack)
         let t0 = clock.now
         for record in throughput { try await send(record) }
         try await producer.flush(timeout: .seconds(60))
+        let flushed = clock.now - t0
         let deadline = t0 + .seconds(300)
+        var stageDone: [String: Swift.Duration] = [:]
         while try await metric(port: assemblerPort, "scms_assembler_ballots") < before + Double(throughput.count) {
             guard clock.now < deadline else { throw BenchError("the assembler did not fold \(throughput.count) ballots in 300 s") }
-            try await Task.sleep(for: .milliseconds(10))
+            for (label, names, topic) in stages where stageDone[label] == nil {
+                if try await records(names, topic) >= (stageStart[label] ?? 0) + Double(throughput.count) {
+                    stageDone[label] = clock.now - t0
+                }
+            }
+            try await Task.sleep(for: .milliseconds(5))
         }
         let elapsed = clock.now - t0
+        let cpuAfter = processCPU(stack)
+        print("  (throughput CPU: " + cpuAfter.keys.sorted().compactMap { name -> String? in
+            guard let after = cpuAfter[name], let start = cpuBefore[name] else { return nil }
+            return "\(name) \(Int((after - start) * 1000)) ms"
+        }.joined(separator: ", ") + ")")
+        print("  (throughput timeline: submissions acknowledged \(milliseconds(flushed)) ms; "
+              + stages.map { "\($0.0) done by ~\(stageDone[$0.0].map(milliseconds) ?? "end") ms" }.joined(separator: ", ")
+              + "; folded and published \(milliseconds(elapsed)) ms)")
         let rate = Double(throughput.count) / seconds(elapsed)
         try await printStageTimes(stack)
         print("  (throughput: \(throughput.count) ballots submitted and folded in \(String(format: "%.2f", seconds(elapsed))) s, "
@@ -127,6 +159,13 @@ enum EndToEndSuite {
             return seconds(published - submitted) * 1000
         }.sorted()
         guard !latencies.isEmpty else { throw BenchError("no latency samples") }
+        let ordered = latency.compactMap { record -> Double? in
+            guard let submitted = sent[record.key], let published = seen[record.key] else { return nil }
+            return seconds(published - submitted) * 1000
+        }
+        let slowest = ordered.enumerated().sorted { $0.element > $1.element }.prefix(5)
+        print("  (latency: slowest \(slowest.map { "#\($0.offset) \(Int($0.element)) ms" }.joined(separator: ", ")) "
+              + "of \(ordered.count); GCCFs seen \(appeared.records))")
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p))] }
         return Figures(rate: rate, p50: percentile(0.50), p99: percentile(0.99))
     }
@@ -161,10 +200,14 @@ enum EndToEndSuite {
         }
 
         var firstSeen: [String: ContinuousClock.Instant] { seen.withLock { $0 } }
+        /// GCCF records read.
+        var records: Int { count.withLock { $0 } }
+        private let count = Mutex(0)
 
         func run() async throws {
             try await follower.run(pollInterval: .milliseconds(5)) { record in
                 let at = ContinuousClock.now
+                count.withLock { $0 += 1 }
                 guard let value = record.value, let file = try? ScmsFile(coer: value),
                       let gccf = file.globalCertificateChainFile else { return }
                 let roots = gccf.certStore.rootCAEndorsements.map { HexCoding.encode(Digest.sha256($0.certificate.coerEncoded)) }
@@ -211,6 +254,27 @@ enum EndToEndSuite {
     static func now() -> UInt32 {
         (try? Time32Conversion().time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))) ?? 0
     }
+
+    /// CPU seconds (user + system) of every process of the stack, from /proc/PID/stat.
+    static func processCPU(_ stack: String) -> [String: Double] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: stack + "/run")) ?? [])
+            .filter { $0.hasSuffix(".pid") }.map { String($0.dropLast(4)) }
+        var out: [String: Double] = [:]
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        for name in names {
+            guard let text = try? String(contentsOfFile: "\(stack)/run/\(name).pid", encoding: .utf8),
+                  let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After the command: state is field 3; utime and stime are fields 14 and 15.
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            out[name] = (user + system) / ticks
+        }
+        return out
+    }
+
+    static func milliseconds(_ duration: Swift.Duration) -> String { String(Int(seconds(duration) * 1000)) }
 
     static func seconds(_ duration: Swift.Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -5,6 +5,9 @@ import Kafka
 import RootManagement
 import ServiceKit
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the assembler is set up with.
 struct AssemblerSettings: Sendable {
@@ -14,8 +17,12 @@ struct AssemblerSettings: Sendable {
     var options: ProfileOptions
     /// Where GCCF files are written (`gccf-<version>.coer`, `gccf-latest.coer`), if anywhere.
     var outDirectory: String?
-    /// Under continuous input, publish at least this often.
-    var publishInterval: Swift.Duration
+    /// How long the first unpublished input waits for more before the content is published (batching).
+    var publishLinger: Swift.Duration
+    /// The least time from one publication's start to the next one's (bounds the GCCF rate every reader folds).
+    var publishMinInterval: Swift.Duration = .zero
+    /// The most records folded between two publication decisions.
+    var maxBatch: Int
     /// Group session timeout (how long a killed active keeps the assignment).
     var sessionTimeout: Swift.Duration
     /// Leap seconds, for the `scms-generated-at` header.
@@ -158,29 +165,64 @@ final class GCCFAssemblerService: Service, Sendable {
     }
 }
 
+/// The GCCF files of `--out-dir`.
+enum GCCFFiles {
+    /// Writes `gccf-<version>.coer` atomically (synced), then points `gccf-latest.coer` at the same file: a hard link
+    /// renamed over the old one (atomic, and the bytes are written and synced once); a plain atomic write where links
+    /// are not possible.
+    static func write(_ bytes: [UInt8], version: UInt16, to directory: String) throws {
+        let versioned = "\(directory)/gccf-\(version).coer"
+        let latest = "\(directory)/gccf-latest.coer"
+        try FileIO.writeAtomically(bytes, to: versioned)
+        let temporary = "\(directory)/.gccf-latest.coer.link-\(UInt64.random(in: 0...UInt64.max))"
+        if link(versioned, temporary) == 0 {
+            if rename(temporary, latest) == 0 { return }
+            unlink(temporary)
+        }
+        try FileIO.writeAtomically(bytes, to: latest)
+    }
+}
+
+/// Outputs whose delivery failed (from the producer's delivery reports to the assembler loop).
+final class FailedDeliveries: Sendable {
+    private let messages = Mutex<[OutgoingMessage]>([])
+
+    func add(_ message: OutgoingMessage) { messages.withLock { $0.append(message) } }
+    func take() -> [OutgoingMessage] { messages.withLock { m in defer { m = [] }; return m } }
+}
+
 /// The state of an active assembler.
 struct ActiveState {
     var state: AssemblerState
-    /// Decoded inputs per topic, in offset order (for re-folds).
+    /// Decoded inputs per topic, in offset order (for re-folds; without their record bytes).
     var streams: [AssemblerSource: [DecodedRecord]] = [:]
     var tracker = AssemblerOrder.Tracker()
     /// Next offset to fold, per input partition.
     var nextOffsets: [TopicPartition: Int64] = [:]
-    /// The validated record of each ballot (for rejections quoting it).
+    /// The validated record of each elector ballot (for `electorCapacityExceeded` rejections quoting it).
     var ballotRecords: [BallotID: DecodedRecord] = [:]
     /// Ballots already reported as `electorCapacityExceeded`.
     var reportedCapacity = Set<BallotID>()
     /// Inputs folded since the last publication decision.
     var pending = false
+    /// When the oldest input not yet published was folded.
+    var pendingSince = ContinuousClock.now
     var lastPublication = ContinuousClock.now
     /// How long the last publication decision took; the next one waits at least twice that long, so publishing
     /// never takes more than about a third of the time under continuous input.
     var lastPublicationCost = Swift.Duration.zero
     var lastFailure: String?
 
-    /// The earliest time the next publication may start.
-    func nextPublication(interval: Swift.Duration) -> ContinuousClock.Instant {
-        lastPublication + max(interval, lastPublicationCost * 2)
+    /// Marks an input folded (starting the linger if it is the first one since the last publication).
+    mutating func notePending() {
+        if !pending { pendingSince = ContinuousClock.now }
+        pending = true
+    }
+
+    /// The earliest time the next publication may start: the linger after the oldest unpublished input, and at
+    /// least `minInterval` and twice the last publication's cost after its start.
+    func nextPublication(linger: Swift.Duration, minInterval: Swift.Duration) -> ContinuousClock.Instant {
+        max(pendingSince + linger, lastPublication + max(minInterval, lastPublicationCost * 2))
     }
 }
 
@@ -192,6 +234,10 @@ struct AssemblerLoop {
     let events: RebalanceEvents
     var decoder: InputDecoder
     var active: ActiveState?
+    private var recordCounters: [String: Counter] = [:]
+    private let publicationSeconds: MetricsTimer
+    /// Rejections whose delivery failed, to produce again before anything is committed.
+    let deliveryFailures = FailedDeliveries()
     /// The signature cache (ECDSA, or the validator's verdicts), kept across re-folds and rebuilds.
     var signatures: SignatureResolver
 
@@ -208,6 +254,17 @@ struct AssemblerLoop {
         self.decoder = InputDecoder(topics: service.settings.kafka.topics, pgCertificate: service.settings.pgCertificate,
                                     options: service.settings.options, verdicts: verdicts)
         self.signatures = verdicts.map { SignatureResolver(verifier: $0) } ?? .crypto()
+        self.publicationSeconds = MetricsTimer(label: "scms_assembler_publication_seconds",
+                                               help: "Publication decisions: content, file, produce, acknowledgements.",
+                                               registry: service.registry)
+    }
+
+    /// `scms_assembler_records_total{topic}`, looked up once per topic.
+    mutating func recordCounter(_ topic: String) -> Counter {
+        if let known = recordCounters[topic] { return known }
+        let made = counter("scms_assembler_records_total", "Input records read.", [("topic", topic)])
+        recordCounters[topic] = made
+        return made
     }
 
     func counter(_ name: String, _ help: String, _ dimensions: [(String, String)] = []) -> Counter {
@@ -239,14 +296,23 @@ struct AssemblerLoop {
                 _ = try await consumer.poll(timeout: .milliseconds(100))
                 continue
             }
-            let due = active?.nextPublication(interval: settings.publishInterval) ?? ContinuousClock.now
+            let due = active.map { $0.nextPublication(linger: settings.publishLinger, minInterval: settings.publishMinInterval) }
+                ?? ContinuousClock.now
             let waiting = active?.pending == true
-                ? max(Swift.Duration.milliseconds(2), min(.milliseconds(100), due - ContinuousClock.now))
+                ? max(Swift.Duration.milliseconds(1), min(.milliseconds(100), due - ContinuousClock.now))
                 : .milliseconds(100)
+            // A batch: the record polled and every record already buffered behind it.
             if let record = try await consumer.poll(timeout: waiting) {
                 try await handle(record)
-                if let a = active, a.pending, ContinuousClock.now >= due { try await publish() }
-            } else if let a = active, a.pending, ContinuousClock.now >= a.nextPublication(interval: .zero) {
+                var count = 1
+                while count < settings.maxBatch, consumer.bufferedCount > 0, active != nil,
+                      let next = try await consumer.poll(timeout: .milliseconds(1)) {
+                    try await handle(next)
+                    count += 1
+                }
+            }
+            if let a = active, a.pending,
+               ContinuousClock.now >= a.nextPublication(linger: settings.publishLinger, minInterval: settings.publishMinInterval) {
                 try await publish()
             }
         }
@@ -268,6 +334,7 @@ struct AssemblerLoop {
                     metadata: ["partitions": .array(partitions.map { .string($0.description) })])
         // 1. Every input record there is now, per topic in offset order.
         var streams: [AssemblerSource: [DecodedRecord]] = [:]
+        var ballotRecords: [BallotID: DecodedRecord] = [:]
         var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
         var nextOffsets: [TopicPartition: Int64] = [:]
         var decoder = self.decoder
@@ -276,7 +343,10 @@ struct AssemblerLoop {
             nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.nextOffset)
             switch decoder.decode(record) {
             case .input(let decoded)?:
-                streams[decoded.input.source, default: []].append(decoded)
+                streams[decoded.input.source, default: []].append(decoded.forRefolds)
+                if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, ballotRecords[analyzed.id] == nil {
+                    ballotRecords[analyzed.id] = decoded
+                }
             case .rejected(let rejection)?:
                 rejected.append((rejection, record.topicPartition, record.offset))
             case nil:
@@ -299,16 +369,14 @@ struct AssemblerLoop {
         for record in merged {
             _ = fresh.state.apply(record.input)
             fresh.tracker.note(record.input.orderKey, from: record.input.source)
-            if case .ballot(let analyzed, _, _) = record.input.payload, fresh.ballotRecords[analyzed.id] == nil {
-                fresh.ballotRecords[analyzed.id] = record
-            }
         }
+        fresh.ballotRecords = ballotRecords
         fresh.state.notePublished(last)
         signatures = fresh.state.engine.signatures
         for partition in partitions where nextOffsets[partition] == nil { nextOffsets[partition] = 0 }
         fresh.nextOffsets = nextOffsets
         // Capacity rejections of ballots the previous owner had folded were reported by it.
-        if case .success(let content) = fresh.state.content() {
+        if case .success(let content) = fresh.state.currentContent() {
             for id in content.capacityExceeded {
                 guard let record = fresh.ballotRecords[id],
                       let done = committed[TopicPartition(record.position.topic, record.position.partition)] ?? nil,
@@ -316,7 +384,7 @@ struct AssemblerLoop {
                 fresh.reportedCapacity.insert(id)
             }
         }
-        fresh.pending = true
+        fresh.notePending()
         active = fresh
 
         // 5. Live records continue after the replayed ones.
@@ -363,25 +431,25 @@ struct AssemblerLoop {
     // MARK: - Records
 
     mutating func handle(_ record: ConsumedMessage) async throws {
-        guard var a = active else { return }
+        // Taken out while it changes, so its storage stays uniquely referenced (no copy of the whole state per record).
+        guard var a = active.take() else { return }
+        defer { active = a }
         let partition = record.topicPartition
         if let next = a.nextOffsets[partition], record.offset < next { return }
         a.nextOffsets[partition] = record.nextOffset
-        counter("scms_assembler_records_total", "Input records read.", [("topic", record.topic)]).increment()
+        recordCounter(record.topic).increment()
         switch decoder.decode(record) {
         case nil:
-            active = a
             return
         case .rejected(let rejection)?:
-            active = a
             try await reject(rejection)
-            active?.pending = true
+            a.notePending()
             return
         case .input(let decoded)?:
             let source = decoded.input.source
             let key = decoded.input.orderKey
-            a.streams[source, default: []].append(decoded)
-            if case .ballot(let analyzed, _, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
+            a.streams[source, default: []].append(decoded.forRefolds)
+            if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
                 a.ballotRecords[analyzed.id] = decoded
             }
             let step: AssemblerStep
@@ -402,8 +470,7 @@ struct AssemblerLoop {
                                                  inputDigest: HexText.encode(Digest.sha256(decoded.value)),
                                                  input: decoded.value))
             }
-            a.pending = true
-            active = a
+            a.notePending()
         }
     }
 
@@ -424,18 +491,48 @@ struct AssemblerLoop {
         return lateStep
     }
 
+    /// Produces a rejection without waiting for it; ``publish()`` waits for every delivery before it commits.
     func reject(_ rejection: RejectionRecord) async throws {
         counter("scms_rejected_total", "Inputs rejected.", [("stage", "assembler"), ("reason", rejection.reason)])
             .increment()
         logger.warning("input rejected", metadata: ["reason": .string(rejection.reason), "detail": .string(rejection.detail),
                                                     "source": .string(rejection.source?.description ?? "")])
-        _ = try await producer.send(rejection.message(topic: topics.ballotsRejected))
+        let message = rejection.message(topic: topics.ballotsRejected)
+        let failed = deliveryFailures
+        try await producer.enqueue(message) { result in
+            if case .failure = result { failed.add(message) }
+        }
+    }
+
+    /// Waits until every record produced so far is acknowledged, producing failed rejections again; false when some
+    /// are still not delivered (the offsets must not be committed then).
+    func awaitDeliveries() async -> Bool {
+        do {
+            try await producer.flush(timeout: .seconds(30))
+        } catch {
+            logger.warning("outputs not acknowledged yet", metadata: ["error": .string("\(error)")])
+            return false
+        }
+        let failed = deliveryFailures.take()
+        guard !failed.isEmpty else { return true }
+        logger.warning("rejections not delivered: producing them again", metadata: ["count": .string("\(failed.count)")])
+        for message in failed {
+            let failures = deliveryFailures
+            do {
+                try await producer.enqueue(message) { result in
+                    if case .failure = result { failures.add(message) }
+                }
+            } catch {
+                failures.add(message)
+            }
+        }
+        return false
     }
 
     // MARK: - Publication
 
     mutating func publish() async throws {
-        guard var a = active else { return }
+        guard var a = active.take() else { return }
         let started = ContinuousClock.now
         defer {
             a.lastPublication = started
@@ -443,6 +540,9 @@ struct AssemblerLoop {
             active = a
         }
         let decision = a.state.preparePublication()
+        defer {
+            publicationSeconds.record(ContinuousClock.now - started)
+        }
         let content: GCCFContent?
         switch decision {
         case .upToDate(let value):
@@ -475,24 +575,24 @@ struct AssemblerLoop {
                 service.status.withLock { $0.lastFailure = nil }
             }
             try await reportCapacity(content, &a)
-            let snapshot = content.selection.snapshot
             service.status.withLock {
                 $0.logicalVersion = a.state.effectiveVersion
                 $0.publishedVersion = Int(a.state.lastPublished?.version ?? 0)
                 $0.ballots = a.state.ballotCount
-                $0.trustedElectors = snapshot.electors.count
-                $0.trustedRoots = snapshot.roots.count
+                $0.trustedElectors = content.trustedElectors
+                $0.trustedRoots = content.trustedRoots
                 $0.quorum = a.state.quorum
                 $0.engineTime = a.state.time
                 $0.sizeDropped = content.sizeDropped.count
                 $0.capacityExceeded = content.capacityExceeded.count
             }
         }
-        // Outputs are acknowledged: the folded offsets may be committed.
+        // Outputs acknowledged (the GCCF above, the rejections now): the folded offsets may be committed.
+        guard await awaitDeliveries() else { return }
         let offsets = a.nextOffsets
         events.committable.withLock { $0 = offsets }
         do {
-            try await consumer.commit(offsets)
+            try consumer.scheduleCommit(offsets)
         } catch {
             logger.warning("commit failed", metadata: ["error": .string("\(error)")])
         }
@@ -508,8 +608,7 @@ struct AssemblerLoop {
         let report = try await producer.send(OutgoingMessage(topic: topics.gccf, key: Array("gccf".utf8),
                                                              value: publication.bytes, headers: headers))
         if let directory = settings.outDirectory {
-            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-\(publication.version).coer")
-            try FileIO.writeAtomically(publication.bytes, to: "\(directory)/gccf-latest.coer")
+            try GCCFFiles.write(publication.bytes, version: publication.version, to: directory)
         }
         counter("scms_assembler_publications_total", "GCCF versions published.").increment()
         let content = publication.content
@@ -535,9 +634,8 @@ struct AssemblerLoop {
     func reportCapacity(_ content: GCCFContent, _ a: inout ActiveState) async throws {
         for id in content.capacityExceeded where !a.reportedCapacity.contains(id) {
             guard let record = a.ballotRecords[id] else { continue }
-            let decision = content.selection.snapshot.decisions[id]
-            let detail = decision?.findings.first { $0.code == .electorCapacityExceeded }?.detail
-                ?? "the trusted elector set is at its maximum of \(settings.configuration.policy.maxElectors)"
+            let detail = "admitting it would exceed \(settings.configuration.policy.maxElectors) trusted electors "
+                + "(the electors admitted earlier keep their places)"
             try await reject(RejectionRecord(stage: .assembler, reason: ReasonCode.electorCapacityExceeded.rawValue,
                                              detail: detail, source: record.position,
                                              inputDigest: HexText.encode(Digest.sha256(record.value)), input: record.value))

@@ -28,8 +28,16 @@ struct GCCFAssemblerCommand: ParsableCommand {
         ConfigurationKey("reverify-signatures",
                          help: "Verify every endorsement and target signature again instead of taking the validator's verdicts.",
                          default: "false", valueName: "bool"),
-        ConfigurationKey("publish-interval", help: "Under continuous input, publish the newest content at least this often.",
-                         default: "50ms", valueName: "duration"),
+        ConfigurationKey("publish-linger",
+                         help: "How long the first unpublished input waits for more before the newest content is "
+                             + "published (one GCCF per batch of inputs).", default: "10ms", valueName: "duration"),
+        ConfigurationKey("publish-interval", help: "Older name of publish-linger (used when publish-linger is not given).",
+                         valueName: "duration"),
+        ConfigurationKey("publish-min-interval",
+                         help: "Least time between the starts of two publications (bounds the GCCF rate under load).",
+                         default: "0ms", valueName: "duration"),
+        ConfigurationKey("max-batch", help: "Most input records folded between two publication decisions.",
+                         default: "5000", valueName: "n"),
     ])
     static let configuration = CommandConfiguration(
         commandName: "gccf-assembler",
@@ -41,9 +49,11 @@ struct GCCFAssemblerCommand: ParsableCommand {
             + "time among the inputs (validator processing time, expiry effective time, GPF generation time), never the "
             + "local clock. The inclusion rules of RootManagement decide: one grounded ballot per trusted target, at "
             + "most --max-electors trusted electors (the others are rejected with electorCapacityExceeded, stage "
-            + "assembler), weakest root ballots left out when the file would exceed --max-gccf-bytes. The logical "
-            + "version counts the inputs that may change the content; a new GCCF is published (key gccf, to scms.gccf "
-            + "and atomically to --out-dir) only when the content changed, never reusing a version for other content. "
+            + "assembler), weakest root ballots left out when the file would exceed --max-gccf-bytes. The version "
+            + "counts the inputs after which the content changed (in the canonical order, so a replay numbers alike); "
+            + "inputs are folded in batches and the newest content is published at most once per batch, --publish-linger "
+            + "after the batch's first input (key gccf, to scms.gccf and atomically to --out-dir), never reusing a "
+            + "version for other content. "
             + "SIGTERM publishes what is pending, commits and exits 0.")
     static var arguments: [ArgumentSpec] { schema.argumentSpecs }
 
@@ -66,7 +76,10 @@ struct GCCFAssemblerCommand: ParsableCommand {
         let maxEndorsements = try config.int("max-endorsements", in: 1...255)
         let skew = try config.fineDuration("clock-skew").components.seconds
         let maxBytes = try config.int("max-gccf-bytes", in: 1_024...(Topics.maxGCCFRecordBytes - 64 * 1024))
-        let publishInterval = try config.fineDuration("publish-interval")
+        let linger = config.lookup("publish-linger")?.origin == .defaultValue && config.lookup("publish-interval") != nil
+            ? try config.fineDuration("publish-interval") : try config.fineDuration("publish-linger")
+        let maxBatch = try config.int("max-batch", in: 1...1_000_000)
+        let minInterval = try config.fineDuration("publish-min-interval")
         let sessionTimeout = try config.fineDuration(ConfigurationKey.groupSessionTimeout.name)
         let outDirectory = config.string("out-dir").flatMap { $0.isEmpty ? nil : $0 }
         let reverify = try config.bool("reverify-signatures")
@@ -103,7 +116,7 @@ struct GCCFAssemblerCommand: ParsableCommand {
             configuration: AssemblerConfiguration(policy: policy, electorAnchors: electorAnchors, rootAnchors: rootAnchors,
                                                   maCertificate: ma, certificates: certificates, maxFileBytes: maxBytes),
             pgCertificate: pgCertificate, options: options, outDirectory: outDirectory,
-            publishInterval: publishInterval, sessionTimeout: sessionTimeout, time: runtime.time,
+            publishLinger: linger, publishMinInterval: minInterval, maxBatch: maxBatch, sessionTimeout: sessionTimeout, time: runtime.time,
             reverifySignatures: reverify)
         let service = GCCFAssemblerService(settings: settings, logger: logger, registry: runtime.metrics)
         runtime.health.register("assembler") { service.healthCheck() }

@@ -16,6 +16,13 @@ struct DecodedRecord: Sendable {
     /// The record value (for a rejection that quotes it).
     var value: [UInt8]
     var position: RecordPosition
+
+    /// The record without its bytes, as re-folds keep it (they need the input only).
+    var forRefolds: DecodedRecord {
+        var copy = self
+        copy.value = []
+        return copy
+    }
 }
 
 /// What a record turned into.

@@ -3,13 +3,13 @@ import ElectorCrypto
 import RootManagement
 import Synchronization
 
-/// `BallotAnalysis.analyze` with the certificates every ballot embeds analyzed once: an endorser certificate's facts
-/// (its profile and self-signature check, one ECDSA verification and one key import) are cached by its bytes. The
-/// target certificate is analyzed (and its self-signature verified) for every ballot. The result equals
+/// `BallotAnalysis.analyze` with the certificates every ballot embeds analyzed once: a certificate's facts (its
+/// profile and self-signature check, one ECDSA verification and one key import) are cached by its bytes, for
+/// endorsers and targets alike (several ballots for one target, a GCCF folded again). The result equals
 /// `BallotAnalysis.analyze(_:options:signatures:)`, except that signatures are not primed (the evaluator verifies
 /// them on demand through the resolver).
 struct CachedBallotAnalysis {
-    private var facts: [[UInt8]: CertificateFacts] = [:]
+    private var facts: [ByteKey: CertificateFacts] = [:]
     let options: ProfileOptions
     /// The most cached certificates before the cache starts over.
     let limit: Int
@@ -23,17 +23,17 @@ struct CachedBallotAnalysis {
 
     mutating func certificateFacts(_ certificate: Certificate) -> CertificateFacts {
         let encoded = certificate.coerEncoded
-        if let known = facts[encoded] { return known }
+        if let known = facts[ByteKey(encoded)] { return known }
         if facts.count >= limit { facts = [:] }
         let value = CertificateAnalysis.facts(certificate, options: options)
-        facts[encoded] = value
+        facts[ByteKey(encoded)] = value
         return value
     }
 
     mutating func analyze(_ ballot: ElectorBallot) -> AnalyzedBallot {
         var findings: [Finding] = []
         if ballot.endorsements.isEmpty { findings.append(Finding(.malformed, "no endorsements")) }
-        let target = CertificateAnalysis.facts(ballot.certificate, options: options)
+        let target = certificateFacts(ballot.certificate)
         let endorsements = ballot.endorsements.enumerated().map { index, endorsement -> EndorsementFacts in
             guard let signed = endorsement.signedData, case .certificate(let certificates) = signed.signer,
                   certificates.count == 1, case .ecdsaNistP256? = certificates[0].verificationKey else {
@@ -58,7 +58,7 @@ struct CachedBallotAnalysis {
 /// Endorsement signatures verified with ElectorCrypto like `CryptoSignatureVerifier`, with each signer's public key
 /// imported once.
 final class CachingSignatureVerifier: EndorsementSignatureVerifying {
-    private let keys = Mutex<[[UInt8]: PublicKey]>([:])
+    private let keys = Mutex<[ByteKey: PublicKey]>([:])
 
     func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
         guard material.dataHash.count == 32, let key = key(signer.publicKey.bytes) else { return false }
@@ -67,11 +67,11 @@ final class CachingSignatureVerifier: EndorsementSignatureVerifying {
     }
 
     private func key(_ compressed: [UInt8]) -> PublicKey? {
-        if let known = keys.withLock({ $0[compressed] }) { return known }
+        if let known = keys.withLock({ $0[ByteKey(compressed)] }) { return known }
         guard let key = try? PublicKey(curve: .p256, compressed: compressed) else { return nil }
         keys.withLock { cache in
             if cache.count >= 10_000 { cache = [:] }
-            cache[compressed] = key
+            cache[ByteKey(compressed)] = key
         }
         return key
     }

@@ -165,7 +165,7 @@ struct QuorumValidatorCommand: ParsableCommand {
             FollowerService(follower: validatedFollower, name: "validated-digests", logger: logger, onCaughtUp: {
                 ready.markReady("validated")
             }) { record in
-                if let digest = record.pipelineDigest { await engine.learnValidated(digest) }
+                if let digest = record.pipelineDigest { engine.learnValidated(digest) }
             },
             processor,
         ]

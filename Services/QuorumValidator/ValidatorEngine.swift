@@ -3,6 +3,7 @@ import ElectorCrypto
 import Foundation
 import RootManagement
 import ServiceKit
+import Synchronization
 
 /// The certificates of an anchors directory (`.cert`, `.coer`, `.oer` binary COER; `.hex` vector text), split into
 /// elector and root anchors by profile.
@@ -52,6 +53,15 @@ struct GCCFRefusal: Error, Sendable {
     var findings: [Finding]
 }
 
+/// A set of digests under a lock: the verdicts on `scms.ballots.validated` (learned record by record by a follower,
+/// consulted by every decision).
+final class DigestSet: Sendable {
+    private let digests = Mutex<Set<String>>([])
+
+    func insert(_ digest: String) { _ = digests.withLock { $0.insert(digest) } }
+    func contains(_ digest: String) -> Bool { digests.withLock { $0.contains(digest) } }
+}
+
 /// What the validator decided about one accepted ballot.
 enum Verdict: Sendable {
     case accepted(ValidatedBallot, digest: String, type: EndorsementAction)
@@ -72,7 +82,8 @@ actor ValidatorEngine {
     private var analysis: CachedBallotAnalysis
     private var policy: VerifiedPolicy?
     private var policyDigests: Set<[UInt8]> = []
-    private var validated: Set<String> = []
+    /// Digests already on `scms.ballots.validated` (shared with the follower that learns them, without an actor hop).
+    nonisolated let validated = DigestSet()
     /// Bumped whenever `party` changes, to invalidate the cached view.
     private var partyGeneration = 0
     private var cachedView: (generation: Int, trusted: [CertificateID], view: TrustView)?
@@ -91,25 +102,48 @@ actor ValidatorEngine {
     // MARK: Inputs
 
     /// Folds one `scms.gccf` record; returns the accepted version, nil when refused or not a GCCF.
+    ///
+    /// The trust view is the electors a ballot may count, so only the GCCF's elector endorsements are folded (root
+    /// endorsements and component certificates decide nothing here; they do not touch the electors or the deny
+    /// list), and each elector ballot is analyzed once across GCCFs (cached by its ballot ID).
     @discardableResult
     func applyGCCF(_ bytes: [UInt8], at time: UInt32) -> Result<UInt16, GCCFRefusal> {
-        switch ChainFileAnalysis.analyze(bytes: bytes, options: options, signatures: &signatures) {
-        case .failure(let finding):
-            return .failure(GCCFRefusal(findings: [finding]))
-        case .success(let file):
-            guard case .gccf(let version) = file.version else {
-                return .failure(GCCFRefusal(findings: [Finding(.wrongFileKind, "an LCCF on scms.gccf")]))
-            }
-            switch RelyingParty.apply(file, to: party, at: time, signatures: &signatures) {
-            case .failure(let rejection):
-                return .failure(GCCFRefusal(findings: rejection.findings))
-            case .success(let update):
-                party = update.state
-                partyGeneration += 1
-                return .success(version)
-            }
+        let file: ScmsFile
+        do {
+            file = try ScmsFile(coer: bytes)
+        } catch {
+            return .failure(GCCFRefusal(findings: [Finding(error.reason == .nonCanonical ? .nonCanonical : .malformed,
+                                                           error.description)]))
+        }
+        guard file.version == 1 else {
+            return .failure(GCCFRefusal(findings: [Finding(.wrongProtocolVersion, "ScmsFile version \(file.version)")]))
+        }
+        guard let gccf = file.globalCertificateChainFile else {
+            let kind = file.localCertificateChainFile == nil ? "not a certificate chain file" : "an LCCF on scms.gccf"
+            return .failure(GCCFRefusal(findings: [Finding(.wrongFileKind, kind)]))
+        }
+        let version = gccf.version
+        let electors = gccf.certStore.electorEndorsements.map { ballot -> AnalyzedBallot in
+            let id = BallotAnalysis.ballotID(ballot)
+            if let known = chainFileBallots[id] { return known }
+            let analyzed = analysis.analyze(ballot)
+            if chainFileBallots.count >= 10_000 { chainFileBallots = [:] }
+            chainFileBallots[id] = analyzed
+            return analyzed
+        }
+        let received = ReceivedChainFile(version: .gccf(version), rootBallots: [], electorBallots: electors)
+        switch RelyingParty.apply(received, to: party, at: time, signatures: &signatures) {
+        case .failure(let rejection):
+            return .failure(GCCFRefusal(findings: rejection.findings))
+        case .success(let update):
+            party = update.state
+            partyGeneration += 1
+            return .success(version)
         }
     }
+
+    /// Elector ballots of GCCFs already analyzed, by ballot ID.
+    private var chainFileBallots: [BallotID: AnalyzedBallot] = [:]
 
     /// Takes one `scms.policy` record: a signed GPF from the configured PG. Older GPFs (by generation time) than the
     /// one in force are ignored; any quorum value below the floor refuses the whole GPF.
@@ -132,7 +166,7 @@ actor ValidatorEngine {
     }
 
     /// Learns a digest already on `scms.ballots.validated`.
-    func learnValidated(_ digest: String) { validated.insert(digest) }
+    nonisolated func learnValidated(_ digest: String) { validated.insert(digest) }
 
     // MARK: Decisions
 
@@ -151,6 +185,11 @@ actor ValidatorEngine {
 
     /// Real signature verifications so far.
     var signatureVerifications: Int { signatures.verifications }
+
+    /// Decides canonical ballots at `time`, in order (later ones see the digests the earlier ones validated).
+    func decide(_ ballots: [(bytes: [UInt8], digest: String?)], at time: UInt32) -> [Verdict] {
+        ballots.map { decide($0.bytes, digest: $0.digest, at: time) }
+    }
 
     /// Decides one canonical ballot at `time`.
     func decide(_ bytes: [UInt8], digest declaredDigest: String?, at time: UInt32) -> Verdict {

@@ -105,7 +105,7 @@ final class BackgroundProcess: Sendable {
 
     init(_ program: String, _ arguments: [String], outputPath: String) throws {
         self.outputPath = outputPath
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
         process.executableURL = try Binaries.url(program)
         process.arguments = arguments

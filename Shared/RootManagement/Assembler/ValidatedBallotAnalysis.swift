@@ -9,7 +9,7 @@ import Synchronization
 
 /// Certificate facts by certificate bytes, so the endorser certificates every ballot embeds are analyzed once.
 public struct ValidatedCertificateFactsCache: Sendable {
-    private var facts: [[UInt8]: CertificateFacts] = [:]
+    private var facts: [ByteKey: CertificateFacts] = [:]
     private let options: ProfileOptions
 
     public init(options: ProfileOptions = ProfileOptions()) { self.options = options }
@@ -21,7 +21,7 @@ public struct ValidatedCertificateFactsCache: Sendable {
     /// valid without verifying it (an upstream stage verified it); otherwise it is verified.
     public mutating func facts(_ certificate: Certificate, trustedSelfSignature: Bool = false) -> CertificateFacts {
         let encoded = certificate.coerEncoded
-        let key = encoded + [trustedSelfSignature ? 1 : 0]
+        let key = ByteKey(encoded + [trustedSelfSignature ? 1 : 0])
         if let known = facts[key] { return known }
         let value = trustedSelfSignature
             ? CertificateAnalysis.facts(certificate, encoded: encoded, options: options,
@@ -139,4 +139,7 @@ public final class ValidatorVerdicts: EndorsementSignatureVerifying {
     public func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
         verified.withLock { $0[material]?.contains(signer.id) ?? false }
     }
+
+    /// A lookup in the validator's verdicts: nothing to cache.
+    public var answersFromTable: Bool { true }
 }

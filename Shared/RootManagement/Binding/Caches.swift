@@ -74,6 +74,11 @@ public final class CertificateFactsCache: Sendable {
     private struct Key: Hashable, Sendable {
         var sha256: [UInt8]
         var options: ProfileOptions
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combineBytes(sha256)
+            hasher.combine(options)
+        }
     }
 
     private let state: Mutex<GenerationalCache<Key, CertificateFacts>>

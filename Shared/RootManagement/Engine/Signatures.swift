@@ -3,6 +3,14 @@
 public protocol EndorsementSignatureVerifying: Sendable {
     /// Whether `material` is a valid signature by `signer` over the 1609.2 hash-then-sign input.
     func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool
+
+    /// Whether an answer costs no more than a cache lookup (a table of verdicts, not a verification): then a
+    /// ``SignatureResolver`` keeps no cache of its own (a copy of every answer would only cost memory).
+    var answersFromTable: Bool { get }
+}
+
+extension EndorsementSignatureVerifying {
+    public var answersFromTable: Bool { false }
 }
 
 /// Key of the verification cache: one endorsement's signature against one candidate signer certificate.
@@ -16,13 +24,17 @@ public struct SignatureCacheKey: Sendable, Hashable {
 public struct SignatureResolver: Sendable {
     private let verifier: any EndorsementSignatureVerifying
     private var cache: [SignatureCacheKey: Bool] = [:]
-    /// Real verifications run so far (cache misses).
+    /// Real verifications run so far (cache misses; every question for a verifier that ``EndorsementSignatureVerifying/answersFromTable``).
     public private(set) var verifications: Int = 0
 
     public init(verifier: any EndorsementSignatureVerifying) { self.verifier = verifier }
 
     /// The cached or freshly computed result.
     public mutating func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
+        if verifier.answersFromTable {
+            verifications += 1
+            return verifier.isValid(material, signer: signer)
+        }
         let key = SignatureCacheKey(material: material, signer: signer.id)
         if let known = cache[key] { return known }
         verifications += 1

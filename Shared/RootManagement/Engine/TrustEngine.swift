@@ -14,6 +14,8 @@ public struct EventReport: Sendable, Hashable, Codable {
     public var changedDecisions: [BallotDecision] = []
     /// Ballot assessments recomputed by this event.
     public var assessments: Int = 0
+    /// The ballots re-assessed by this event (an endorser count may have changed without the decision flipping).
+    public var reassessed: [BallotID] = []
     /// Signature verifications this event ran (cache misses).
     public var signatureVerifications: Int = 0
 
@@ -130,6 +132,12 @@ public struct TrustEngine: Sendable {
         TrustInputs(electorAnchors: electorAnchors.keys.sorted().compactMap { electorAnchors[$0] },
                     rootAnchors: rootAnchors.keys.sorted().compactMap { rootAnchors[$0] },
                     ballots: entries.keys.sorted().compactMap { entries[$0] }, denyList: view.denyList)
+    }
+
+    /// Takes over a resolver that started as a copy of ``signatures`` (its cache has grown since: a from-scratch
+    /// computation over the engine's inputs verified with it).
+    public mutating func adoptSignatures(_ resolver: SignatureResolver) {
+        signatures = resolver
     }
 
     // MARK: - Events
@@ -328,6 +336,7 @@ public struct TrustEngine: Sendable {
                 let assessment = BallotEvaluator.assess(entry.ballot, expected: entry.expected, view: view,
                                                         time: time, policy: policy, signatures: &signatures)
                 report.assessments += 1
+                report.reassessed.append(ballotID)
                 store(assessment)
                 guard let target = entry.ballot.target else { continue }
                 switch entry.expected {

@@ -76,8 +76,15 @@ public struct TrustSnapshot: Sendable {
 ///
 /// With `enforceCapacity`, admissions in each round go in certificate-ID order and stop at `policy.maxElectors`;
 /// ballots left out get `electorCapacityExceeded`. Determinism: every choice is ordered by byte-wise IDs.
+///
+/// With an `admissionOrder` (the Policy Generator's: the order its fold first trusted each elector), admission is
+/// greedy instead of by rounds: one elector at a time, always the admissible one that comes first in that order
+/// (electors the order does not name come after all it names, by ID), until `policy.maxElectors`. So electors
+/// admitted earlier keep their places and a newcomer at the cap is the one refused, whatever their IDs. Ranks are
+/// then admission steps (each admitted elector's counted endorsers have lower ranks, as with rounds).
 public enum TrustEvaluator {
     public static func evaluate(_ inputs: TrustInputs, policy: TrustPolicy, time: UInt32, enforceCapacity: Bool = true,
+                                admissionOrder: [CertificateID: Int]? = nil,
                                 signatures: inout SignatureResolver) -> TrustSnapshot {
         var seen = Set<BallotID>()
         var entries: [BallotEntry] = []
@@ -111,6 +118,36 @@ public enum TrustEvaluator {
             var capacityDropped = Set<CertificateID>()
             var dirty = Set(electorBallots)
             var round = 1
+            if let order = admissionOrder {
+                // Greedy in admission order: admissible ballots stay admissible as trust grows (monotone), so only the
+                // ballots a new elector signed are evaluated again.
+                var admissible: [CertificateID: (CertificateFacts, BallotID)] = [:]
+                func key(_ id: CertificateID) -> (Int, CertificateID) { (order[id] ?? Int.max, id) }
+                while true {
+                    for index in dirty.sorted() {
+                        let entry = entries[index]
+                        guard let target = entry.ballot.target, !view.trusts(target.id) else { continue }
+                        if let existing = admissible[target.id], existing.1 < entry.ballot.id { continue }
+                        let decision = BallotEvaluator.evaluate(entry.ballot, expected: .addElector, view: view,
+                                                                time: time, policy: policy, signatures: &signatures)
+                        guard decision.accepted else { continue }
+                        admissible[target.id] = (target, entry.ballot.id)
+                    }
+                    dirty = []
+                    guard let next = admissible.keys.min(by: { key($0) < key($1) }),
+                          let (facts, ballot) = admissible.removeValue(forKey: next) else { break }
+                    if enforceCapacity && view.electors.count >= policy.maxElectors {
+                        capacityDropped.insert(next)
+                        capacityDropped.formUnion(admissible.keys)
+                        break
+                    }
+                    view.trust(facts)
+                    electors[next] = TrustedCertificate(facts: facts, rank: round, via: ballot)
+                    round += 1
+                    dirty.formUnion(bySigner[next.shortID] ?? [])
+                }
+                dirty = []
+            }
             while !dirty.isEmpty {
                 var admitted: [CertificateID: (CertificateFacts, BallotID)] = [:]
                 for index in dirty.sorted() {

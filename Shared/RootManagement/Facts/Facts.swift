@@ -180,6 +180,12 @@ public struct SignatureMaterial: Sendable, Hashable, Codable {
         self.r = r
         self.s = s
     }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combineBytes(dataHash)
+        hasher.combineBytes(r)
+        hasher.combineBytes(s)
+    }
 }
 
 /// The static facts of one `SignedElectorEndorsement`.

@@ -50,6 +50,7 @@ public struct CertificateID: ByteIdentifier {
     public static let byteCount: Int? = 32
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
+    public func hash(into hasher: inout Hasher) { hasher.combineBytes(bytes) }
 
     /// The certificate's `HashedId8`: the low-order (last) 8 bytes of its SHA-256.
     public var shortID: CertificateShortID { CertificateShortID(uncheckedBytes: Array(bytes.suffix(8))) }
@@ -60,6 +61,7 @@ public struct CertificateShortID: ByteIdentifier {
     public static let byteCount: Int? = 8
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
+    public func hash(into hasher: inout Hasher) { hasher.combineBytes(bytes) }
 }
 
 /// A verification key's identity: its compressed point (`02`/`03` ‖ x for P-256), so two certificates for one
@@ -68,6 +70,7 @@ public struct PublicKeyID: ByteIdentifier {
     public static let byteCount: Int? = nil
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
+    public func hash(into hasher: inout Hasher) { hasher.combineBytes(bytes) }
 }
 
 /// A ballot's identity: SHA-256 of its canonical COER encoding.
@@ -75,6 +78,26 @@ public struct BallotID: ByteIdentifier {
     public static let byteCount: Int? = 32
     public let bytes: [UInt8]
     public init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
+    public func hash(into hasher: inout Hasher) { hasher.combineBytes(bytes) }
+}
+
+extension Hasher {
+    /// Feeds `bytes` (and their count) in one call: an `[UInt8]`'s own `hash(into:)` feeds them one at a time, which
+    /// dominates dictionary lookups keyed by digests.
+    @inlinable
+    public mutating func combineBytes(_ bytes: [UInt8]) {
+        combine(bytes.count)
+        bytes.withUnsafeBytes { combine(bytes: $0) }
+    }
+}
+
+/// A byte string as a dictionary key, hashed in one call (see ``Swift/Hasher/combineBytes(_:)``).
+public struct ByteKey: Hashable, Sendable {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public func hash(into hasher: inout Hasher) { hasher.combineBytes(bytes) }
 }
 
 /// Hex helpers (no Foundation formatting, so they are cheap and locale-free).

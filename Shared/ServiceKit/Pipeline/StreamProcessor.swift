@@ -14,6 +14,12 @@ public protocol StreamHandler: Sendable {
     /// The records to produce for a record `process` threw on (normally one rejection).
     func poisonOutputs(for record: ConsumedMessage, error: any Error) -> [OutgoingMessage]
 
+    /// The outcome of several records at once, in order (one result per record): the records the consumer had already
+    /// fetched, so a handler can decide them in one step (one actor hop instead of one per record). The default calls
+    /// ``process(_:)`` for each. A failed record becomes ``poisonOutputs(for:error:)``; a `CancellationError` stops the
+    /// loop. Every record must get exactly one result (records are never processed twice).
+    func processBatch(_ records: [ConsumedMessage]) async -> [Result<[OutgoingMessage], any Error>]
+
     /// Called before the first record of newly assigned partitions is processed (e.g. to rebuild state).
     func partitionsAssigned(_ partitions: [TopicPartition]) async throws
 
@@ -22,6 +28,19 @@ public protocol StreamHandler: Sendable {
 }
 
 extension StreamHandler {
+    public func processBatch(_ records: [ConsumedMessage]) async -> [Result<[OutgoingMessage], any Error>] {
+        var out: [Result<[OutgoingMessage], any Error>] = []
+        out.reserveCapacity(records.count)
+        for record in records {
+            do {
+                out.append(.success(try await process(record)))
+            } catch {
+                out.append(.failure(error))
+            }
+        }
+        return out
+    }
+
     public func partitionsAssigned(_ partitions: [TopicPartition]) async throws {}
     public func partitionsRevoked(_ partitions: [TopicPartition]) async {}
 }
@@ -40,6 +59,8 @@ public struct StreamProcessorConfiguration: Sendable {
     public var maxInFlightRecords: Int = 5_000
     /// How long one poll waits.
     public var pollInterval: Duration = .milliseconds(100)
+    /// The most records handed to ``StreamHandler/processBatch(_:)`` at once (those already fetched).
+    public var maxBatch: Int = 256
     /// Pause before producing a failed output again.
     public var retryBackoff: Duration = .milliseconds(500)
     /// How long shutdown waits for outstanding acknowledgements before committing what is done.
@@ -246,10 +267,17 @@ public final class StreamProcessor: Service, Sendable {
                 sinceCommit = 0
                 continue
             }
+            // A batch: this record and those already fetched behind it.
+            var batch = [record]
+            while batch.count < configuration.maxBatch, consumer.bufferedCount > 0,
+                  let next = try await consumer.poll(timeout: .milliseconds(1)) {
+                batch.append(next)
+            }
             try await handleRebalanceEvents()
-            guard tracker.isAssigned(record.topicPartition) else { continue }
-            try await handle(record, producer: producer)
-            sinceCommit += 1
+            batch.removeAll { !tracker.isAssigned($0.topicPartition) }
+            guard !batch.isEmpty else { continue }
+            try await handle(batch, producer: producer)
+            sinceCommit += batch.count
         }
     }
 
@@ -266,18 +294,28 @@ public final class StreamProcessor: Service, Sendable {
         }
     }
 
-    private func handle(_ record: ConsumedMessage, producer: KafkaProducer) async throws {
-        counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
-        let start = ContinuousClock.now
-        var outputs: [OutgoingMessage]
-        do {
-            outputs = try await handler.process(record)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            outputs = poison(record, error)
+    private func handle(_ batch: [ConsumedMessage], producer: KafkaProducer) async throws {
+        for record in batch {
+            counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
         }
-        processSeconds.observe(start.duration(to: .now).seconds)
+        let start = ContinuousClock.now
+        let results = await handler.processBatch(batch)
+        precondition(results.count == batch.count, "processBatch returned \(results.count) results for \(batch.count) records")
+        let perRecord = start.duration(to: .now).seconds / Double(batch.count)
+        for (record, result) in zip(batch, results) {
+            processSeconds.observe(perRecord)
+            let outputs: [OutgoingMessage]
+            switch result {
+            case .success(let value): outputs = value
+            case .failure(let error as CancellationError): throw error
+            case .failure(let error): outputs = poison(record, error)
+            }
+            try await deliver(outputs, of: record, producer: producer)
+        }
+    }
+
+    private func deliver(_ outputs: [OutgoingMessage], of record: ConsumedMessage, producer: KafkaProducer) async throws {
+        var outputs = outputs
         // A partition revoked while the handler ran is not tracked any more (generation 0 matches no track), but its
         // outputs are still produced: the handler may have recorded them in its state (dedupe sets), and the new
         // owner processes the record again anyway (readers drop the duplicate by digest).
