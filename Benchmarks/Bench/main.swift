@@ -13,6 +13,7 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("kafka", KafkaSuite.run),
     ("assembler", AssemblerSuite.run),
     ("e2e", EndToEndSuite.run),
+    ("soak", SoakSuite.run),
 ]
 
 var report = BenchReport()
