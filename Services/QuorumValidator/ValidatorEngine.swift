@@ -3,6 +3,7 @@ import ElectorCrypto
 import Foundation
 import RootManagement
 import ServiceKit
+import Synchronization
 
 /// The certificates of an anchors directory (`.cert`, `.coer`, `.oer` binary COER; `.hex` vector text), split into
 /// elector and root anchors by profile.
@@ -72,13 +73,21 @@ actor ValidatorEngine {
     private var analysis: CachedBallotAnalysis
     private var policy: VerifiedPolicy?
     private var policyDigests: Set<[UInt8]> = []
-    private var validated: Set<String> = []
+    /// Digests already validated, at most `validated-digests` (the oldest forgotten first).
+    let validated: RecentDigests
+    /// Cached signature results before the cache starts over (`signature-cache-entries`).
+    private let signatureCacheLimit: Int
+    /// Cached signature results now, for the metric.
+    let signatureCacheEntries = Atomic<Int>(0)
     /// Bumped whenever `party` changes, to invalidate the cached view.
     private var partyGeneration = 0
     private var cachedView: (generation: Int, trusted: [CertificateID], view: TrustView)?
     private let logger: Logger
 
-    init(anchors: AnchorSet, policy: TrustPolicy, pgCertificate: Certificate?, options: ProfileOptions, logger: Logger) {
+    init(anchors: AnchorSet, policy: TrustPolicy, pgCertificate: Certificate?, options: ProfileOptions, logger: Logger,
+         validatedDigests: Int = 20_000, signatureCacheLimit: Int = 20_000) {
+        self.validated = RecentDigests(capacity: validatedDigests)
+        self.signatureCacheLimit = signatureCacheLimit
         self.party = RelyingPartyState(policy: policy, electorAnchors: anchors.electors, rootAnchors: anchors.roots)
         self.basePolicy = policy
         self.options = options
@@ -167,7 +176,8 @@ actor ValidatorEngine {
                            metadata: ["header": .string(declaredDigest), "computed": .string(digest)])
         }
         if validated.contains(digest) { return .duplicate }
-        if signatures.cachedResults > 200_000 { signatures = SignatureResolver(verifier: verifier) }
+        if signatures.cachedResults > signatureCacheLimit { signatures = SignatureResolver(verifier: verifier) }
+        defer { signatureCacheEntries.store(signatures.cachedResults, ordering: .relaxed) }
         let analyzed = analysis.analyze(ballot)
         let expected = analyzed.statement?.action ?? analyzed.endorsements.compactMap { $0.statement?.action }.first
             ?? .addElector
