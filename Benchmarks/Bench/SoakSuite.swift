@@ -19,7 +19,8 @@ import Synchronization
 /// yet folded by the active assembler, which also keeps every consumer far within the dev broker's ~5 MiB per
 /// partition (it silently drops older records). `SOAK_PACE=validators` paces on the validators' decisions instead
 /// (intake and validators at full load; the assembler may fall behind, and the folded count says so).
-/// `SOAK_MINUTES` (default 45) bounds the submission; a run cut short reports the records it submitted. Every second, VmRSS and VmHWM of each process (pids from the stack's
+/// `SOAK_RATE` caps the submission rate (records/s; default none). `SOAK_MINUTES` (default 20) bounds the submission;
+/// a run cut short reports the records it submitted. Every second, VmRSS and VmHWM of each process (pids from the stack's
 /// `run/*.pid`) are sampled from `/proc/PID/status`; `SOAK_CSV=FILE` writes the samples.
 ///
 /// Per process: RSS after warm-up (the first 10 % of the ballots), RSS at the end, peak (VmHWM), and the slope over
@@ -51,10 +52,11 @@ enum SoakSuite {
                                  ?? ProcessInfo.processInfo.activeProcessorCount)
         let csv = environment["SOAK_CSV"]
         let pace = environment["SOAK_PACE"].flatMap { Pace(rawValue: $0) } ?? .assembler
-        let minutes = max(1, environment["SOAK_MINUTES"].flatMap { Int($0) } ?? 45)
+        let minutes = max(1, environment["SOAK_MINUTES"].flatMap { Int($0) } ?? 20)
+        let rate = max(0, environment["SOAK_RATE"].flatMap { Int($0) } ?? 0)
         let result = try EndToEndSuite.blockOn {
-            try await measure(ballots: ballots, window: window, validators: validators, pace: pace, minutes: minutes,
-                              csv: csv)
+            try await measure(ballots: ballots, window: window, rate: rate, validators: validators, pace: pace,
+                              minutes: minutes, csv: csv)
         }
         result.print()
         report.record(metric: "soak ballots folded / expected", value: Double(result.folded),
@@ -303,7 +305,7 @@ enum SoakSuite {
         }
     }
 
-    static func measure(ballots count: Int, window: Int, validators: Int, pace: Pace, minutes: Int,
+    static func measure(ballots count: Int, window: Int, rate: Int, validators: Int, pace: Pace, minutes: Int,
                         csv: String?) async throws -> SoakFigures {
         let work = try EndToEndSuite.makeDirectory("scms-bench-soak")
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -400,9 +402,12 @@ enum SoakSuite {
                 nextProgress = clock.now + .seconds(30)
                 print("  (… \(sent) submitted, \(lastFolded) folded, \(String(format: "%.0f", EndToEndSuite.seconds(clock.now - started))) s)")
             }
-            // Up to 500 records per 100 ms tick, while the ballots in flight stay below the window.
+            // Up to 500 records per 100 ms tick (SOAK_RATE: that rate's share), while the ballots in flight stay below
+            // the window.
+            let allowed = rate > 0
+                ? max(0, Int(EndToEndSuite.seconds(clock.now - started) * Double(rate)) - sent) : 500
             var end = sent
-            while end < submissions.count, end - sent < 500, inFlight(end) < window { end += 1 }
+            while end < submissions.count, end - sent < min(500, allowed), inFlight(end) < window { end += 1 }
             for submission in submissions[sent..<end] {
                 try await producer.enqueue(OutgoingMessage(topic: settings.topics.ballotsSubmitted, key: submission.key,
                                                            value: submission.value)) { _ in }
