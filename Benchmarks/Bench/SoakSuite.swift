@@ -59,13 +59,15 @@ enum SoakSuite {
                               minutes: minutes, csv: csv)
         }
         result.print()
+        report.record(metric: "soak records submitted / planned (SOAK_BALLOTS)", value: Double(result.ballots),
+                      unit: "records", reference: Double(ballots), referenceLabel: "planned", floor: 1.0)
         report.record(metric: "soak ballots folded / expected", value: Double(result.folded),
                       unit: "ballots", reference: Double(result.expected), referenceLabel: "valid distinct submitted",
                       floor: 1.0)
         report.record(metric: "soak submit rate (paced by the pipeline)", value: result.rate, unit: "ballots/s")
         for process in result.processes {
             report.record(metric: "soak \(process.name) RSS slope (2nd half)", value: process.slope,
-                          unit: "MiB/10k ballots", ceiling: process.slopeCeiling)
+                          unit: "MiB/10k ballots", ceiling: (process.slopeCeiling * 100).rounded() / 100)
         }
     }
 
@@ -131,8 +133,7 @@ enum SoakSuite {
                     case .duplicate:
                         return nil
                     case .garbage(let seed):
-                        var generator = SplitMix(seed: UInt64(seed))
-                        let bytes = (0..<(64 + seed % 512)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                        let bytes = (0..<(64 + seed % 512)).map { _ in UInt8.random(in: 0...255) }
                         return Submission(kind: .garbage, key: Array("garbage".utf8), value: bytes)
                     case .ballot(let index, let round, let bad):
                         let target = targets[index]
@@ -164,19 +165,6 @@ enum SoakSuite {
                 throw EndToEndSuite.BenchError("slot \(index) has no ballot")
             }
             return Submission(kind: .duplicate, key: copy.key, value: copy.value)
-        }
-    }
-
-    /// A small deterministic generator for the garbage records.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 
