@@ -14,6 +14,7 @@ let suites: [(name: String, run: (inout BenchReport) throws -> Void)] = [
     ("assembler", AssemblerSuite.run),
     ("e2e", EndToEndSuite.run),
     ("memory", MemorySuite.run),
+    ("soak", SoakSuite.run),
 ]
 
 var report = BenchReport()

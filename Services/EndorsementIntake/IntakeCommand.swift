@@ -7,6 +7,8 @@ struct EndorsementIntakeCommand: ParsableCommand {
         ConfigurationKey("max-record-bytes", help: "Largest submitted record accepted, in bytes.", default: "65536",
                          valueName: "bytes"),
         ConfigurationKey("max-endorsements", help: "Most endorsements a ballot may carry.", default: "10", valueName: "n"),
+        ConfigurationKey("dedupe-digests", help: "Most forwarded ballot digests remembered to drop duplicates (the oldest "
+                         + "forgotten first; about 150 bytes each).", default: "20000", valueName: "n"),
     ])
     static let configuration = CommandConfiguration(
         commandName: "endorsement-intake",
@@ -34,10 +36,12 @@ struct EndorsementIntakeCommand: ParsableCommand {
         let logger = runtime.logger
         kafka.onError = { error in logger.warning("kafka client error", metadata: ["error": .string("\(error)")]) }
 
-        let forwarded = ForwardedDigests()
+        let forwarded = ForwardedDigests(capacity: try config.int("dedupe-digests", in: 1...100_000_000))
         runtime.metrics.registerGauge("scms_intake_known_digests", help: "Ballot digests known as forwarded.") {
             Double(forwarded.count)
         }
+        runtime.metrics.registerGauge("scms_intake_forgotten_digests",
+                                      help: "Digests forgotten to stay within dedupe-digests.") { Double(forwarded.forgotten) }
         let handler = IntakeHandler(classifier: IntakeClassifier(maxRecordBytes: maxBytes, maxEndorsements: maxEndorsements),
                                     topics: kafka.topics, forwarded: forwarded, logger: logger, registry: runtime.metrics)
         var processorConfiguration = StreamProcessorConfiguration(inputTopics: [kafka.topics.ballotsSubmitted],

@@ -4,20 +4,26 @@ import Kafka
 import ServiceKit
 import Synchronization
 
-/// The digests intake has forwarded (its own and other instances'), rebuilt at start from `scms.ballots.accepted`.
+/// The digests intake has forwarded (its own and other instances'), rebuilt at start from `scms.ballots.accepted`;
+/// at most `capacity` of them, the oldest forgotten first (`dedupe-digests`).
 final class ForwardedDigests: Sendable {
-    private let state = Mutex<(digests: Set<String>, ready: Bool)>(([], false))
+    private let digests: RecentDigests
+    private let ready = Mutex(false)
 
-    var isReady: Bool { state.withLock { $0.ready } }
-    var count: Int { state.withLock { $0.digests.count } }
+    init(capacity: Int) { digests = RecentDigests(capacity: capacity) }
 
-    func markReady() { state.withLock { $0.ready = true } }
+    var isReady: Bool { ready.withLock { $0 } }
+    var count: Int { digests.count }
+    /// Digests forgotten to stay within the capacity.
+    var forgotten: Int { digests.forgotten }
+
+    func markReady() { ready.withLock { $0 = true } }
 
     /// Learns a digest seen on the accepted topic.
-    func learn(_ digest: String) { _ = state.withLock { $0.digests.insert(digest) } }
+    func learn(_ digest: String) { digests.insert(digest) }
 
     /// Claims `digest` for forwarding: false when it was forwarded before.
-    func claim(_ digest: String) -> Bool { state.withLock { $0.digests.insert(digest).inserted } }
+    func claim(_ digest: String) -> Bool { digests.insert(digest) }
 }
 
 /// `scms.ballots.submitted` → `scms.ballots.accepted` | `scms.ballots.rejected`.

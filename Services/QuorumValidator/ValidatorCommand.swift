@@ -20,6 +20,10 @@ struct QuorumValidatorCommand: ParsableCommand {
                          valueName: "n"),
         ConfigurationKey("clock-skew", help: "How far in the future an endorsement's generation time may be.", default: "5m",
                          valueName: "duration"),
+        ConfigurationKey("validated-digests", help: "Most validated ballot digests remembered to drop duplicates (the oldest "
+                         + "forgotten first; about 150 bytes each).", default: "20000", valueName: "n"),
+        ConfigurationKey("signature-cache-entries", help: "Cached signature results before the cache starts over (about "
+                         + "370 bytes each).", default: "20000", valueName: "n"),
     ])
     static let configuration = CommandConfiguration(
         commandName: "quorum-validator",
@@ -82,7 +86,9 @@ struct QuorumValidatorCommand: ParsableCommand {
         let policy = TrustPolicy(quorum: quorum, quorumFloor: floor, maxEndorsementsPerBallot: maxEndorsements,
                                  maxElectors: maxElectors, clockSkew: UInt32(clamping: max(0, skewSeconds)))
         let engine = ValidatorEngine(anchors: anchors, policy: policy, pgCertificate: pgCertificate, options: options,
-                                     logger: logger)
+                                     logger: logger,
+                                     validatedDigests: try config.int("validated-digests", in: 1...100_000_000),
+                                     signatureCacheLimit: try config.int("signature-cache-entries", in: 1_000...100_000_000))
         logger.info("trust anchors loaded", metadata: ["electors": .string("\(anchors.electors.count)"),
                                                        "roots": .string("\(anchors.roots.count)")])
         let time = runtime.time
@@ -95,6 +101,15 @@ struct QuorumValidatorCommand: ParsableCommand {
         }
         registry.registerGauge("scms_validator_trusted_electors", help: "Electors trusted at the last update.") {
             Double(status.snapshot.trustedElectors)
+        }
+        registry.registerGauge("scms_validator_known_digests", help: "Validated ballot digests remembered.") {
+            Double(engine.validated.count)
+        }
+        registry.registerGauge("scms_validator_forgotten_digests", help: "Digests forgotten to stay within validated-digests.") {
+            Double(engine.validated.forgotten)
+        }
+        registry.registerGauge("scms_validator_signature_cache_entries", help: "Cached signature results.") {
+            Double(engine.signatureCacheEntries.load(ordering: .relaxed))
         }
         status.update { $0.quorum = quorum; $0.trustedElectors = anchors.electors.count }
 

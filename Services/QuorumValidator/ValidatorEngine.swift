@@ -53,15 +53,6 @@ struct GCCFRefusal: Error, Sendable {
     var findings: [Finding]
 }
 
-/// A set of digests under a lock: the verdicts on `scms.ballots.validated` (learned record by record by a follower,
-/// consulted by every decision).
-final class DigestSet: Sendable {
-    private let digests = Mutex<Set<String>>([])
-
-    func insert(_ digest: String) { _ = digests.withLock { $0.insert(digest) } }
-    func contains(_ digest: String) -> Bool { digests.withLock { $0.contains(digest) } }
-}
-
 /// What the validator decided about one accepted ballot.
 enum Verdict: Sendable {
     case accepted(ValidatedBallot, digest: String, type: EndorsementAction)
@@ -82,14 +73,22 @@ actor ValidatorEngine {
     private var analysis: CachedBallotAnalysis
     private var policy: VerifiedPolicy?
     private var policyDigests: Set<[UInt8]> = []
-    /// Digests already on `scms.ballots.validated` (shared with the follower that learns them, without an actor hop).
-    nonisolated let validated = DigestSet()
+    /// Digests already validated, at most `validated-digests` (the oldest forgotten first); shared with the follower
+    /// that learns them from `scms.ballots.validated`, without an actor hop.
+    nonisolated let validated: RecentDigests
+    /// Cached signature results before the cache starts over (`signature-cache-entries`).
+    private let signatureCacheLimit: Int
+    /// Cached signature results now, for the metric.
+    nonisolated let signatureCacheEntries = Atomic<Int>(0)
     /// Bumped whenever `party` changes, to invalidate the cached view.
     private var partyGeneration = 0
     private var cachedView: (generation: Int, trusted: [CertificateID], view: TrustView)?
     private let logger: Logger
 
-    init(anchors: AnchorSet, policy: TrustPolicy, pgCertificate: Certificate?, options: ProfileOptions, logger: Logger) {
+    init(anchors: AnchorSet, policy: TrustPolicy, pgCertificate: Certificate?, options: ProfileOptions, logger: Logger,
+         validatedDigests: Int = 20_000, signatureCacheLimit: Int = 20_000) {
+        self.validated = RecentDigests(capacity: validatedDigests)
+        self.signatureCacheLimit = signatureCacheLimit
         self.party = RelyingPartyState(policy: policy, electorAnchors: anchors.electors, rootAnchors: anchors.roots)
         self.basePolicy = policy
         self.options = options
@@ -166,7 +165,7 @@ actor ValidatorEngine {
     }
 
     /// Learns a digest already on `scms.ballots.validated`.
-    nonisolated func learnValidated(_ digest: String) { validated.insert(digest) }
+    nonisolated func learnValidated(_ digest: String) { _ = validated.insert(digest) }
 
     // MARK: Decisions
 
@@ -206,7 +205,8 @@ actor ValidatorEngine {
                            metadata: ["header": .string(declaredDigest), "computed": .string(digest)])
         }
         if validated.contains(digest) { return .duplicate }
-        if signatures.cachedResults > 200_000 { signatures = SignatureResolver(verifier: verifier) }
+        if signatures.cachedResults > signatureCacheLimit { signatures = SignatureResolver(verifier: verifier) }
+        defer { signatureCacheEntries.store(signatures.cachedResults, ordering: .relaxed) }
         let analyzed = analysis.analyze(ballot)
         let expected = analyzed.statement?.action ?? analyzed.endorsements.compactMap { $0.statement?.action }.first
             ?? .addElector
