@@ -1,4 +1,5 @@
 import ElectorCrypto
+import RootManagement
 import Foundation
 import Kafka
 import ServiceKit
@@ -20,6 +21,24 @@ final class ForwardedDigests: Sendable {
     func claim(_ digest: String) -> Bool { state.withLock { $0.digests.insert(digest).inserted } }
 }
 
+/// The accepted-ballot counters by form and type, created on first use.
+final class AcceptedCounters: Sendable {
+    private struct Key: Hashable {
+        var form: SubmissionForm
+        var type: EndorsementAction
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+
+    func counter(_ form: SubmissionForm, _ type: EndorsementAction, make: () -> Counter) -> Counter {
+        let key = Key(form: form, type: type)
+        if let known = counters.withLock({ $0[key] }) { return known }
+        let made = make()
+        counters.withLock { $0[key] = made }
+        return made
+    }
+}
+
 /// `scms.ballots.submitted` → `scms.ballots.accepted` | `scms.ballots.rejected`.
 struct IntakeHandler: StreamHandler {
     let classifier: IntakeClassifier
@@ -27,6 +46,8 @@ struct IntakeHandler: StreamHandler {
     let forwarded: ForwardedDigests
     let logger: Logger
     let registry: MetricsRegistry
+    /// `scms_intake_accepted_total{form,type}`, each series looked up once.
+    private let acceptedCounters = AcceptedCounters()
 
     func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
         while !forwarded.isReady {
@@ -45,8 +66,10 @@ struct IntakeHandler: StreamHandler {
                                                                    "source": .string(source.description)])
                 return []
             }
-            Counter(label: "scms_intake_accepted_total", dimensions: [("form", ballot.form.rawValue), ("type", "\(ballot.type)")],
-                    help: "Ballots forwarded to scms.ballots.accepted.", registry: registry).increment()
+            acceptedCounters.counter(ballot.form, ballot.type) {
+                Counter(label: "scms_intake_accepted_total", dimensions: [("form", ballot.form.rawValue), ("type", "\(ballot.type)")],
+                        help: "Ballots forwarded to scms.ballots.accepted.", registry: registry)
+            }.increment()
             var headers: [KafkaHeader] = []
             headers.append(PipelineHeader.digest, ballot.digest)
             headers.append(PipelineHeader.type, "\(ballot.type)")

@@ -200,7 +200,8 @@ actor ValidatorEngine {
             return .rejected(reason: error.reason == .nonCanonical ? "nonCanonical" : "malformed", reasons: [],
                              detail: error.description)
         }
-        let digest = Hex.encode(Digest.sha256(bytes))
+        let digestBytes = Digest.sha256(bytes)
+        let digest = Hex.encode(digestBytes)
         if let declaredDigest, declaredDigest != digest {
             logger.warning("scms-digest header does not match the ballot; using the computed digest",
                            metadata: ["header": .string(declaredDigest), "computed": .string(digest)])
@@ -222,7 +223,7 @@ actor ValidatorEngine {
         validated.insert(digest)
         let record = ValidatedBallot(ballot: ballot, type: EndorsementType(rawValue: expected.rawValue),
                                      targetHash: HashedId32(uncheckedBytes: target.bytes),
-                                     ballotDigest: HashedId32(uncheckedBytes: Digest.sha256(bytes)),
+                                     ballotDigest: HashedId32(uncheckedBytes: digestBytes),
                                      processingTime: Time32(time), quorum: UInt8(clamping: decision.quorum),
                                      endorsers: decision.endorsers.sorted().map { HashedId32(uncheckedBytes: $0.bytes) })
         return .accepted(record, digest: digest, type: expected)
