@@ -142,6 +142,9 @@ enum EndToEndSuite {
         var validatorStart: [Double] = []
         for name in stages[1].1 { validatorStart.append(try await records([name], settings.topics.ballotsAccepted)) }
         let cpuBefore = processCPU(stack)
+        let benchBefore = ownCPU()
+        appeared.setDecoding(false)
+        defer { appeared.setDecoding(true) }
         let t0 = clock.now
         for record in throughput { try await send(record) }
         try await producer.flush(timeout: .seconds(60))
@@ -165,10 +168,19 @@ enum EndToEndSuite {
         let elapsed = clock.now - t0
         let steady = steadyRate(samples, total: Double(throughput.count))
         let cpuAfter = processCPU(stack)
+        let benchCPU = ownCPU() - benchBefore
+        var stackCPU = 0.0
         print("  (throughput CPU: " + cpuAfter.keys.sorted().compactMap { name -> String? in
             guard let after = cpuAfter[name], let start = cpuBefore[name] else { return nil }
+            stackCPU += after - start
             return "\(name) \(Int((after - start) * 1000)) ms"
-        }.joined(separator: ", ") + ")")
+        }.joined(separator: ", ") + "; scms-bench \(Int(benchCPU * 1000)) ms)")
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let perBallot = stackCPU / Double(throughput.count)
+        print("  (throughput CPU: the stack used \(String(format: "%.0f", perBallot * 1e6)) µs per ballot, "
+              + "\(String(format: "%.0f", stackCPU / seconds(elapsed) / cores * 100)) % of \(Int(cores)) cores "
+              + "(the rest: scms-bench and other processes); CPU-bound rate on idle cores ≈ "
+              + "\(Int(cores / perBallot)) ballots/s)")
         print("  (throughput timeline: submissions acknowledged \(milliseconds(flushed)) ms; "
               + stages.map { "\($0.0) done by ~\(stageDone[$0.0].map(milliseconds) ?? "end") ms" }.joined(separator: ", ")
               + "; folded and published \(milliseconds(elapsed)) ms)")
@@ -278,7 +290,7 @@ enum EndToEndSuite {
             try await follower.run(pollInterval: .milliseconds(5)) { record in
                 let at = ContinuousClock.now
                 count.withLock { $0 += 1 }
-                guard let value = record.value, let file = try? ScmsFile(coer: value),
+                guard decoding.withLock({ $0 }), let value = record.value, let file = try? ScmsFile(coer: value),
                       let gccf = file.globalCertificateChainFile else { return }
                 let roots = gccf.certStore.rootCAEndorsements.map { HexCoding.encode(Digest.sha256($0.certificate.coerEncoded)) }
                 seen.withLock { map in for root in roots where map[root] == nil { map[root] = at } }
@@ -286,6 +298,11 @@ enum EndToEndSuite {
         }
 
         func stop() { follower.stop() }
+
+        /// Whether GCCFs are decoded (off while the throughput run measures, so the bench does not compete with
+        /// the pipeline for the cores; records are still counted).
+        func setDecoding(_ on: Bool) { decoding.withLock { $0 = on } }
+        private let decoding = Mutex(true)
 
         func wait(for keys: [String], timeout: Swift.Duration) async throws {
             let deadline = ContinuousClock.now + timeout
@@ -323,6 +340,14 @@ enum EndToEndSuite {
 
     static func now() -> UInt32 {
         (try? Time32Conversion().time32(fromUnixSeconds: Int64(Date().timeIntervalSince1970))) ?? 0
+    }
+
+    /// CPU seconds (user + system) of this process.
+    static func ownCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// CPU seconds (user + system) of every process of the stack, from /proc/PID/stat.
