@@ -208,7 +208,8 @@ actor ValidatorEngine {
         }
         if validated.contains(digest) { return .duplicate }
         if signatures.cachedResults > 200_000 { signatures = SignatureResolver(verifier: verifier) }
-        let analyzed = analysis.analyze(ballot)
+        // The bytes decoded (strict COER, so they are the canonical encoding): their digest is the ballot ID.
+        let analyzed = analysis.analyze(ballot, id: BallotID(uncheckedBytes: digestBytes))
         let expected = analyzed.statement?.action ?? analyzed.endorsements.compactMap { $0.statement?.action }.first
             ?? .addElector
         let policy = self.policy(at: time)
