@@ -102,24 +102,17 @@ public struct ByteKey: Hashable, Sendable {
 
 /// Hex helpers (no Foundation formatting, so they are cheap and locale-free).
 public enum HexText {
+    private static let digits = Array("0123456789abcdef".utf8)
+
     /// Lowercase hex of `bytes`.
     public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        // Contiguous bytes (arrays, slices) are written straight into the string's storage.
-        if let encoded = bytes.withContiguousStorageIfAvailable(encode(buffer:)) { return encoded }
-        return Array(bytes).withUnsafeBufferPointer(encode(buffer:))
-    }
-
-    private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
-        @inline(__always) func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            var index = 0
-            for byte in bytes {
-                out[index] = digit(byte >> 4)
-                out[index + 1] = digit(byte & 0x0f)
-                index += 2
-            }
-            return index
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Bytes of an even-length hex string, or nil.
