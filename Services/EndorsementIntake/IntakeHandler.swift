@@ -1,7 +1,7 @@
 import ElectorCrypto
-import RootManagement
 import Foundation
 import Kafka
+import RootManagement
 import ServiceKit
 import Synchronization
 
