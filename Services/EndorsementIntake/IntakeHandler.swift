@@ -1,6 +1,7 @@
 import ElectorCrypto
 import Foundation
 import Kafka
+import RootManagement
 import ServiceKit
 import Synchronization
 
@@ -26,6 +27,24 @@ final class ForwardedDigests: Sendable {
     func claim(_ digest: String) -> Bool { digests.insert(digest) }
 }
 
+/// The accepted-ballot counters by form and type, created on first use.
+final class AcceptedCounters: Sendable {
+    private struct Key: Hashable {
+        var form: SubmissionForm
+        var type: EndorsementAction
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
+
+    func counter(_ form: SubmissionForm, _ type: EndorsementAction, make: () -> Counter) -> Counter {
+        let key = Key(form: form, type: type)
+        if let known = counters.withLock({ $0[key] }) { return known }
+        let made = make()
+        counters.withLock { $0[key] = made }
+        return made
+    }
+}
+
 /// `scms.ballots.submitted` → `scms.ballots.accepted` | `scms.ballots.rejected`.
 struct IntakeHandler: StreamHandler {
     let classifier: IntakeClassifier
@@ -33,6 +52,8 @@ struct IntakeHandler: StreamHandler {
     let forwarded: ForwardedDigests
     let logger: Logger
     let registry: MetricsRegistry
+    /// `scms_intake_accepted_total{form,type}`, each series looked up once.
+    private let acceptedCounters = AcceptedCounters()
 
     func process(_ record: ConsumedMessage) async throws -> [OutgoingMessage] {
         while !forwarded.isReady {
@@ -51,8 +72,10 @@ struct IntakeHandler: StreamHandler {
                                                                    "source": .string(source.description)])
                 return []
             }
-            Counter(label: "scms_intake_accepted_total", dimensions: [("form", ballot.form.rawValue), ("type", "\(ballot.type)")],
-                    help: "Ballots forwarded to scms.ballots.accepted.", registry: registry).increment()
+            acceptedCounters.counter(ballot.form, ballot.type) {
+                Counter(label: "scms_intake_accepted_total", dimensions: [("form", ballot.form.rawValue), ("type", "\(ballot.type)")],
+                        help: "Ballots forwarded to scms.ballots.accepted.", registry: registry)
+            }.increment()
             var headers: [KafkaHeader] = []
             headers.append(PipelineHeader.digest, ballot.digest)
             headers.append(PipelineHeader.type, "\(ballot.type)")

@@ -30,7 +30,9 @@ struct CachedBallotAnalysis {
         return value
     }
 
-    mutating func analyze(_ ballot: ElectorBallot) -> AnalyzedBallot {
+    /// - Parameter id: the ballot's ID when the caller already has it (SHA-256 of the bytes `ballot` was decoded from,
+    ///   which are its canonical encoding); computed otherwise.
+    mutating func analyze(_ ballot: ElectorBallot, id: BallotID? = nil) -> AnalyzedBallot {
         var findings: [Finding] = []
         if ballot.endorsements.isEmpty { findings.append(Finding(.malformed, "no endorsements")) }
         let target = certificateFacts(ballot.certificate)
@@ -50,7 +52,7 @@ struct CachedBallotAnalysis {
             result.signer = .certificate(certificateFacts(signer))
             return result
         }
-        return AnalyzedBallot(id: BallotAnalysis.ballotID(ballot), target: target, endorsements: endorsements,
+        return AnalyzedBallot(id: id ?? BallotAnalysis.ballotID(ballot), target: target, endorsements: endorsements,
                               findings: findings)
     }
 }

@@ -199,7 +199,8 @@ actor ValidatorEngine {
             return .rejected(reason: error.reason == .nonCanonical ? "nonCanonical" : "malformed", reasons: [],
                              detail: error.description)
         }
-        let digest = Hex.encode(Digest.sha256(bytes))
+        let digestBytes = Digest.sha256(bytes)
+        let digest = Hex.encode(digestBytes)
         if let declaredDigest, declaredDigest != digest {
             logger.warning("scms-digest header does not match the ballot; using the computed digest",
                            metadata: ["header": .string(declaredDigest), "computed": .string(digest)])
@@ -207,7 +208,8 @@ actor ValidatorEngine {
         if validated.contains(digest) { return .duplicate }
         if signatures.cachedResults > signatureCacheLimit { signatures = SignatureResolver(verifier: verifier) }
         defer { signatureCacheEntries.store(signatures.cachedResults, ordering: .relaxed) }
-        let analyzed = analysis.analyze(ballot)
+        // The bytes decoded (strict COER, so they are the canonical encoding): their digest is the ballot ID.
+        let analyzed = analysis.analyze(ballot, id: BallotID(uncheckedBytes: digestBytes))
         let expected = analyzed.statement?.action ?? analyzed.endorsements.compactMap { $0.statement?.action }.first
             ?? .addElector
         let policy = self.policy(at: time)
@@ -222,7 +224,7 @@ actor ValidatorEngine {
         validated.insert(digest)
         let record = ValidatedBallot(ballot: ballot, type: EndorsementType(rawValue: expected.rawValue),
                                      targetHash: HashedId32(uncheckedBytes: target.bytes),
-                                     ballotDigest: HashedId32(uncheckedBytes: Digest.sha256(bytes)),
+                                     ballotDigest: HashedId32(uncheckedBytes: digestBytes),
                                      processingTime: Time32(time), quorum: UInt8(clamping: decision.quorum),
                                      endorsers: decision.endorsers.sorted().map { HashedId32(uncheckedBytes: $0.bytes) })
         return .accepted(record, digest: digest, type: expected)

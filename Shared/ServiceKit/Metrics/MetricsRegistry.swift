@@ -51,6 +51,17 @@ public final class MetricsRegistry: Sendable {
     public init() {}
 
     static func sanitize(_ name: String, allowColon: Bool) -> String {
+        // Fast path (every name in this code base): already valid ASCII, returned as is without per-character work.
+        var valid = !name.isEmpty
+        for (i, byte) in name.utf8.enumerated() {
+            let letter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+            let digit = byte >= 0x30 && byte <= 0x39
+            if !(letter || (allowColon && byte == 0x3A) || (i > 0 && digit)) {
+                valid = false
+                break
+            }
+        }
+        if valid { return name }
         var out = ""
         for (i, scalar) in name.unicodeScalars.enumerated() {
             let c = Character(scalar)

@@ -71,12 +71,14 @@ final class InFlightRecords: Sendable {
     func begin(_ record: ConsumedMessage, outputs: Int) -> UInt64? {
         state.withLock { s in
             let partition = record.topicPartition
-            guard var track = s.tracks[partition] else { return nil }
+            // Taken out while it changes, so its storage stays uniquely referenced (no copy of the whole track per
+            // record).
+            guard var track = s.tracks.removeValue(forKey: partition) else { return nil }
+            defer { s.tracks[partition] = track }
             track.order.append(record.offset)
             track.entries[record.offset] = Entry(pending: outputs)
             s.inFlight += 1
             Self.advance(&track, inFlight: &s.inFlight)
-            s.tracks[partition] = track
             return track.generation
         }
     }
@@ -84,8 +86,9 @@ final class InFlightRecords: Sendable {
     /// One output's delivery outcome.
     func delivered(_ partition: TopicPartition, generation: UInt64, offset: Int64, failed message: OutgoingMessage?) {
         state.withLock { s in
-            guard var track = s.tracks[partition], track.generation == generation,
-                  var entry = track.entries[offset] else { return }
+            guard var track = s.tracks.removeValue(forKey: partition) else { return }
+            defer { s.tracks[partition] = track }
+            guard track.generation == generation, var entry = track.entries[offset] else { return }
             entry.pending -= 1
             if let message {
                 entry.failed.append(message)
@@ -93,7 +96,6 @@ final class InFlightRecords: Sendable {
             }
             track.entries[offset] = entry
             Self.advance(&track, inFlight: &s.inFlight)
-            s.tracks[partition] = track
         }
     }
 
@@ -101,11 +103,11 @@ final class InFlightRecords: Sendable {
     func addPending(_ partition: TopicPartition, generation: UInt64, offset: Int64, count: Int) {
         guard count > 0 else { return }
         state.withLock { s in
-            guard var track = s.tracks[partition], track.generation == generation,
-                  var entry = track.entries[offset] else { return }
+            guard var track = s.tracks.removeValue(forKey: partition) else { return }
+            defer { s.tracks[partition] = track }
+            guard track.generation == generation, var entry = track.entries[offset] else { return }
             entry.pending += count
             track.entries[offset] = entry
-            s.tracks[partition] = track
         }
     }
 

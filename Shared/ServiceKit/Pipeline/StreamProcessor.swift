@@ -295,8 +295,13 @@ public final class StreamProcessor: Service, Sendable {
     }
 
     private func handle(_ batch: [ConsumedMessage], producer: KafkaProducer) async throws {
+        var consumed: (topic: String, counter: Counter)?
         for record in batch {
-            counters.counter("scms_pipeline_records_total", topic: record.topic, help: "Records consumed.").increment()
+            if consumed?.topic != record.topic {
+                consumed = (record.topic, counters.counter("scms_pipeline_records_total", topic: record.topic,
+                                                           help: "Records consumed."))
+            }
+            consumed?.counter.increment()
         }
         let start = ContinuousClock.now
         let results = await handler.processBatch(batch)
@@ -421,12 +426,17 @@ public final class StreamProcessor: Service, Sendable {
 /// Per-topic counters, created once.
 final class CounterCache: Sendable {
     private let registry: MetricsRegistry
-    private let counters = Mutex<[String: Counter]>([:])
+    private struct Key: Hashable {
+        var label: String
+        var topic: String
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
 
     init(registry: MetricsRegistry) { self.registry = registry }
 
     func counter(_ label: String, topic: String, help: String) -> Counter {
-        let key = label + "\u{0}" + topic
+        let key = Key(label: label, topic: topic)
         if let known = counters.withLock({ $0[key] }) { return known }
         let counter = Counter(label: label, dimensions: [("topic", topic)], help: help, registry: registry)
         counters.withLock { $0[key] = counter }
