@@ -2,7 +2,7 @@ import Kafka
 import ServiceKit
 
 /// `endorsement-intake`: reads operator submissions, forwards canonical ballots, rejects the rest.
-struct EndorsementIntakeCommand: ParsableCommand {
+struct EndorsementIntakeCommand: ServiceCommand {
     static let schema = ConfigurationSchema.service(PipelineConfiguration.keys + [
         ConfigurationKey("max-record-bytes", help: "Largest submitted record accepted, in bytes.", default: "65536",
                          valueName: "bytes"),
@@ -19,13 +19,9 @@ struct EndorsementIntakeCommand: ParsableCommand {
             + "restarts: the digests are rebuilt from scms.ballots.accepted); sends anything empty, oversized, malformed or "
             + "not a ballot to scms.ballots.rejected with stage, reason code and detail headers. SIGTERM finishes the "
             + "current record, commits and exits 0.")
-    static var arguments: [ArgumentSpec] { schema.argumentSpecs }
-
     let config: ConfigurationSource
 
-    init(arguments: ParsedArguments) throws {
-        config = try ConfigurationSource(schema: Self.schema, arguments: arguments)
-    }
+    init(config: ConfigurationSource) { self.config = config }
 
     func run() async throws {
         let maxBytes = try config.int("max-record-bytes", in: 1...(16 << 20))

@@ -4,7 +4,7 @@ import RootManagement
 import ServiceKit
 
 /// `expiry-watcher`: configuration and wiring.
-struct ExpiryWatcherCommand: ParsableCommand {
+struct ExpiryWatcherCommand: ServiceCommand {
     static let schema = ConfigurationSchema.service(PipelineConfiguration.keys + [
         ConfigurationKey("anchors", help: "Directory of trust-anchor certificates (elector and root; .cert/.coer/.oer/.hex).",
                          valueName: "dir"),
@@ -20,13 +20,9 @@ struct ExpiryWatcherCommand: ParsableCommand {
             + "scms.expiry (key: certificate SHA-256 hex, header scms-kind) at that moment by the wall clock (Time32 with "
             + "--leap-seconds). Events already on scms.expiry are not emitted again; a watcher that was down emits, at "
             + "start, the one event for the stage each certificate is in. SIGTERM exits 0.")
-    static var arguments: [ArgumentSpec] { schema.argumentSpecs }
-
     let config: ConfigurationSource
 
-    init(arguments: ParsedArguments) throws {
-        config = try ConfigurationSource(schema: Self.schema, arguments: arguments)
-    }
+    init(config: ConfigurationSource) { self.config = config }
 
     func run() async throws {
         let anchorsDirectory = try config.requiredString("anchors")

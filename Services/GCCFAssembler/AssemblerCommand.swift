@@ -4,7 +4,7 @@ import RootManagement
 import ServiceKit
 
 /// `gccf-assembler`: configuration and wiring of the Policy Generator's GCCF assembly.
-struct GCCFAssemblerCommand: ParsableCommand {
+struct GCCFAssemblerCommand: ServiceCommand {
     static let schema = ConfigurationSchema.service(PipelineConfiguration.keys + [
         ConfigurationKey("anchors", help: "Directory of trust-anchor certificates (elector and root; .cert/.coer/.oer/.hex).",
                          valueName: "dir"),
@@ -55,13 +55,9 @@ struct GCCFAssemblerCommand: ParsableCommand {
             + "after the batch's first input (key gccf, to scms.gccf and atomically to --out-dir), never reusing a "
             + "version for other content. "
             + "SIGTERM publishes what is pending, commits and exits 0.")
-    static var arguments: [ArgumentSpec] { schema.argumentSpecs }
-
     let config: ConfigurationSource
 
-    init(arguments: ParsedArguments) throws {
-        config = try ConfigurationSource(schema: Self.schema, arguments: arguments)
-    }
+    init(config: ConfigurationSource) { self.config = config }
 
     func run() async throws {
         let anchorsDirectory = try config.requiredString("anchors")

@@ -3,7 +3,7 @@ import Kafka
 import ServiceKit
 
 /// `lag-monitor`: configuration and wiring.
-struct LagMonitorCommand: ParsableCommand {
+struct LagMonitorCommand: ServiceCommand {
     static let schema = ConfigurationSchema.service(KafkaSettings.configurationKeys + [.portFile] + [
         ConfigurationKey("groups", help: "Groups to watch, as GROUP:TOPIC[+TOPIC...] entries, comma-separated "
                          + "(default: the pipeline's groups and their input topics, with --topic-prefix).",
@@ -40,13 +40,9 @@ struct LagMonitorCommand: ParsableCommand {
             + "a partition is STOP, STALL or REWIND. Serves Prometheus text at /metrics (kafka-lag-exporter's metric "
             + "names), Burrow-like JSON at /v1/status (?group=NAME for one), a status page at / and /healthz. "
             + "SIGTERM exits 0.")
-    static var arguments: [ArgumentSpec] { schema.argumentSpecs }
-
     let config: ConfigurationSource
 
-    init(arguments: ParsedArguments) throws {
-        config = try ConfigurationSource(schema: Self.schema, arguments: arguments)
-    }
+    init(config: ConfigurationSource) { self.config = config }
 
     func run() async throws {
         var kafka = try KafkaSettings(configuration: config, clientID: "lag-monitor")

@@ -6,7 +6,7 @@ import ServiceKit
 import Synchronization
 
 /// `quorum-validator`: verifies accepted ballots against the trust view and the quorum in force.
-struct QuorumValidatorCommand: ParsableCommand {
+struct QuorumValidatorCommand: ServiceCommand {
     static let schema = ConfigurationSchema.service(PipelineConfiguration.keys + [
         ConfigurationKey("anchors", help: "Directory of trust-anchor certificates (elector and root; .cert/.coer/.oer/.hex).",
                          valueName: "dir"),
@@ -36,13 +36,9 @@ struct QuorumValidatorCommand: ParsableCommand {
             + "verdict goes to scms.ballots.validated, a rejection with stage validator and its reason codes to "
             + "scms.ballots.rejected. Ballots already on scms.ballots.validated are not validated again. SIGTERM "
             + "finishes the current record, commits and exits 0.")
-    static var arguments: [ArgumentSpec] { schema.argumentSpecs }
-
     let config: ConfigurationSource
 
-    init(arguments: ParsedArguments) throws {
-        config = try ConfigurationSource(schema: Self.schema, arguments: arguments)
-    }
+    init(config: ConfigurationSource) { self.config = config }
 
     func run() async throws {
         let anchorsDirectory = try config.requiredString("anchors")

@@ -149,3 +149,20 @@ public struct CommandLineError: Error, CustomStringConvertible, Sendable, Equata
 
     public var description: String { message }
 }
+
+/// A service's command: every option comes from one ``ConfigurationSchema``, and the command keeps the resolved
+/// ``ConfigurationSource`` (flags > `SCMS_*` environment > `--config` file > defaults) for `run()`.
+public protocol ServiceCommand: ParsableCommand {
+    /// The service's settings.
+    static var schema: ConfigurationSchema { get }
+    /// The command, holding its resolved configuration.
+    init(config: ConfigurationSource)
+}
+
+extension ServiceCommand {
+    public static var arguments: [ArgumentSpec] { schema.argumentSpecs }
+
+    public init(arguments: ParsedArguments) throws {
+        self.init(config: try ConfigurationSource(schema: Self.schema, arguments: arguments))
+    }
+}
