@@ -153,6 +153,10 @@ explain "Every chain file names a misbehavior authority; its certificate is issu
 ctl root init --name rootca.demo.test --out ca --start "$NOW" | pick certificate.name certificate.profile
 ctl ma init --issuer-key ca/rootca.demo.test.key --issuer-cert ca/rootca.demo.test.cert --name ma.demo.test \
     --out ca --start "$NOW" | pick certificate.name certificate.issuer.sha256AndDigest
+explain "The root CA's certificate is installed out of band too, next to the electors: the PG refuses to publish a" \
+        "file whose MA certificate does not chain to a trusted root (maCertificateUntrusted), and relying parties check it."
+cp ca/rootca.demo.test.cert anchors/
+ls anchors | sed 's/^/    /'
 
 section "Policy Generator: build GCCF version 1 with the ballot"
 explain "A ballot goes in only if, at build time, its target is valid and at least quorum trusted electors endorsed it." \
@@ -162,7 +166,7 @@ ctl gccf build --anchors anchors --quorum 2 --at "$NOW" --version 1 --ma-cert ca
     | pick version length "electorEndorsements[].target.name" "electorEndorsements[].endorsers" "excluded[].cause"
 
 section "Relying party: verify the GCCF into a trust store"
-explain "A device or component holding only elector1..3 validates every ballot in the file (fixpoint from its own" \
+explain "A device or component holding only its anchors validates every ballot in the file (fixpoint from its own" \
         "anchors), remembers the version (anti-rollback) and commits its trust store atomically."
 ctl gccf verify --anchors anchors --quorum 2 --at "$NOW" --state trust-store gccf-v1.coer \
     | pick accepted version.gccfVersion trustedElectors admittedElectors
