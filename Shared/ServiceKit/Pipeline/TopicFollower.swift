@@ -70,12 +70,28 @@ public final class TopicFollower: Sendable {
         return deliveredCount - before
     }
 
-    /// The high watermark of every partition of the topics, waiting for missing topics.
+    /// Client errors that mean "no broker answered", retried like a missing topic.
+    static let brokerUnreachable: Set<KafkaError.Code> = [.transport, .allBrokersDown, .timedOut]
+
+    /// The high watermark of every partition of the topics, waiting for missing topics and for the broker.
     public func endOffsets(admin: KafkaAdmin) async throws -> [TopicPartition: Watermarks] {
         var warned = false
+        var unreachable = false
         while true {
             try Task.checkCancellation()
-            let metadata = try await admin.metadata()
+            let metadata: ClusterMetadata
+            do {
+                metadata = try await admin.metadata()
+            } catch let error as KafkaError where error.isRetriable || Self.brokerUnreachable.contains(error.code) {
+                // The broker is away (restarting, partitioned): wait for it rather than fail; a stop still ends this.
+                if !unreachable {
+                    logger.warning("waiting for the broker", metadata: ["error": .string(error.description)])
+                    unreachable = true
+                }
+                if state.withLock({ $0.stopped }) { throw CancellationError() }
+                try await Task.sleep(for: metadataRetryInterval)
+                continue
+            }
             var partitions: [TopicPartition] = []
             var missing: [String] = []
             for name in topics {
