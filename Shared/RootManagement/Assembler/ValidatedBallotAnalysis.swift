@@ -44,27 +44,8 @@ extension CertificateAnalysis {
     /// `facts(_:options:)` with a known self-signature status (no verification).
     static func facts(_ certificate: Certificate, encoded: [UInt8], options: ProfileOptions,
                       selfSignature: SelfSignatureStatus) -> CertificateFacts {
-        let id = CertificateID(uncheckedBytes: Digest.sha256(encoded))
-        let tbs = certificate.toBeSigned
-        let electorProblems = electorProfileProblems(certificate)
-        let rootProblems = rootProfileProblems(certificate, options: options)
-        let role: CertificateRole
-        var problems: [String] = []
-        if electorProblems.isEmpty {
-            role = .elector
-        } else if rootProblems.isEmpty {
-            role = .root
-        } else {
-            role = .other
-            problems = electorProblems.map { "elector: \($0)" } + rootProblems.map { "root: \($0)" }
-        }
-        var name: String?
-        if case .name(let hostname) = tbs.id { name = hostname.string }
-        return CertificateFacts(id: id, publicKey: publicKeyID(certificate),
-                                validity: ValidityWindow(start: tbs.validityPeriod.start.seconds,
-                                                         end: UInt64(max(0, tbs.validityPeriod.endSeconds))),
-                                role: role, profileProblems: problems, selfSignature: selfSignature, name: name,
-                                certIssuePermissions: (tbs.certIssuePermissions ?? []).map(issuePermission))
+        computeFacts(certificate, id: CertificateID(uncheckedBytes: Digest.sha256(encoded)), options: options,
+                     selfSignature: selfSignature)
     }
 }
 

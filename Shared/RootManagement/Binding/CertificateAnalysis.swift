@@ -35,8 +35,10 @@ public enum CertificateAnalysis {
         cache.facts(certificate, options: options)
     }
 
-    /// The facts, computed (no cache); `id` is SHA-256 of the certificate's encoding.
-    static func computeFacts(_ certificate: Certificate, id: CertificateID, options: ProfileOptions) -> CertificateFacts {
+    /// The facts, computed (no cache); `id` is SHA-256 of the certificate's encoding. A known `selfSignature` status
+    /// (e.g. from the validator's verdict) is taken as it is instead of verifying the self-signature.
+    static func computeFacts(_ certificate: Certificate, id: CertificateID, options: ProfileOptions,
+                             selfSignature known: SelfSignatureStatus? = nil) -> CertificateFacts {
         let tbs = certificate.toBeSigned
         let start = tbs.validityPeriod.start.seconds
         let end = UInt64(max(0, tbs.validityPeriod.endSeconds))
@@ -56,7 +58,7 @@ public enum CertificateAnalysis {
         var name: String?
         if case .name(let hostname) = tbs.id { name = hostname.string }
         return CertificateFacts(id: id, publicKey: key, validity: ValidityWindow(start: start, end: end), role: role,
-                                profileProblems: problems, selfSignature: selfSignature(certificate), name: name,
+                                profileProblems: problems, selfSignature: known ?? selfSignature(certificate), name: name,
                                 certIssuePermissions: (tbs.certIssuePermissions ?? []).map(issuePermission))
     }
 
