@@ -400,35 +400,10 @@ enum EndToEndSuite {
     }
 
     static func httpGet(port: Int, path: String) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                defer { close(fd) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                guard connected == 0 else {
-                    continuation.resume(throwing: BenchError("connect to \(port) failed"))
-                    return
-                }
-                let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                var data: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                    if n <= 0 { break }
-                    data += chunk[0..<n]
-                }
-                continuation.resume(returning: String(decoding: data, as: UTF8.self))
-            }
+        guard let response = await LocalHTTPClient.get(port: port, path: path, timeout: .seconds(10)) else {
+            throw BenchError("GET \(path) on port \(port) failed")
         }
+        return response.body
     }
 
     /// `electorctl` next to this executable (`swift build` puts every product in one directory).

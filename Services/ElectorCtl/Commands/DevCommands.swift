@@ -367,7 +367,7 @@ struct DevStackRunner {
         var alive: Bool
         var http: Bool
         var port: Int?
-        var health: HTTPProbe.Response?
+        var health: LocalHTTPClient.Response?
         var log: String
 
         var metricsURL: String? { port.map { "http://127.0.0.1:\($0)/metrics" } }
@@ -411,8 +411,8 @@ struct DevStackRunner {
         let pid = layout.recordedPID(process.name)
         let alive = pid.map { DetachedProcess.isAlive($0, program: process.program) } ?? false
         let port = process.http ? layout.recordedPort(process.name) : nil
-        var health: HTTPProbe.Response?
-        if alive, let port { health = await HTTPProbe.get(port: port, path: "/healthz", timeout: .seconds(2)) }
+        var health: LocalHTTPClient.Response?
+        if alive, let port { health = await LocalHTTPClient.get(port: port, path: "/healthz", timeout: .seconds(2)) }
         return Status(name: process.name, program: process.program, pid: pid, alive: alive, http: process.http,
                       port: port, health: health, log: layout.logFile(process.name))
     }

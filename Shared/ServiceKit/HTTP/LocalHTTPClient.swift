@@ -3,16 +3,17 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal HTTP/1.1 GET against a local service (`/healthz`, `/metrics`), with a deadline, for `dev status` and
-/// `dev up`'s readiness wait. Blocking; run it off the cooperative pool (``get(port:path:timeout:)`` does).
-enum HTTPProbe {
-    struct Response: Sendable {
-        var status: Int
-        var body: String
+/// A minimal HTTP/1.1 GET against a service on 127.0.0.1 (`/healthz`, `/metrics`, `/v1/status`), with a deadline:
+/// what `electorctl dev status`, the benchmarks and the process tests ask the services.
+public enum LocalHTTPClient {
+    /// A response: its status code and its body (whatever the status).
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
     }
 
-    /// `GET path` on 127.0.0.1:`port`; nil when nothing answers within `timeout`.
-    static func get(port: Int, path: String, timeout: Duration = .seconds(2)) async -> Response? {
+    /// `GET path` on 127.0.0.1:`port`, off the cooperative pool; nil when nothing answers within `timeout`.
+    public static func get(port: Int, path: String, timeout: Duration = .seconds(2)) async -> Response? {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: blockingGet(port: port, path: path, timeout: timeout))
@@ -20,7 +21,8 @@ enum HTTPProbe {
         }
     }
 
-    private static func blockingGet(port: Int, path: String, timeout: Duration) -> Response? {
+    /// ``get(port:path:timeout:)`` on the calling thread (it blocks up to `timeout` per read).
+    public static func blockingGet(port: Int, path: String, timeout: Duration = .seconds(2)) -> Response? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
