@@ -27,8 +27,10 @@ struct BrokerAbsentTests {
             #expect(watcher.isRunning, "the watcher gave up while the broker was away:\n\(watcher.log.suffix(2000))")
 
             try await control.setBrokerUp(1)
+            // Ready means both reads are done: scms.gccf caught up and scms.expiry read back (either may finish last).
             try await watcher.waitForLog("trust view caught up with scms.gccf", timeout: .seconds(40))
-            #expect(try watcher.get("/healthz").contains("\"ok\""))
+            try await watcher.waitForLog("emitted events read back from scms.expiry", timeout: .seconds(40))
+            #expect(try watcher.get("/healthz").contains("\"ok\""), "healthz: \((try? watcher.get("/healthz")) ?? "?")")
 
             #expect(await watcher.terminate() == 0, "SIGTERM:\n\(watcher.log.suffix(2000))")
         }
