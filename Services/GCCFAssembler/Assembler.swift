@@ -194,8 +194,6 @@ final class FailedDeliveries: Sendable {
 /// The state of an active assembler.
 struct ActiveState {
     var state: AssemblerState
-    /// Decoded inputs per topic, in offset order (for re-folds; without their record bytes).
-    var streams: [AssemblerSource: [DecodedRecord]] = [:]
     var tracker = AssemblerOrder.Tracker()
     /// Next offset to fold, per input partition.
     var nextOffsets: [TopicPartition: Int64] = [:]
@@ -212,6 +210,14 @@ struct ActiveState {
     /// never takes more than about a third of the time under continuous input.
     var lastPublicationCost = Swift.Duration.zero
     var lastFailure: String?
+
+    /// Forgets the side records of ballots the state no longer holds (superseded on arrival, or retired by the step).
+    mutating func forget(_ released: [AnalyzedBallot]) {
+        for ballot in released {
+            ballotRecords[ballot.id] = nil
+            reportedCapacity.remove(ballot.id)
+        }
+    }
 
     /// Marks an input folded (starting the linger if it is the first one since the last publication).
     mutating func notePending() {
@@ -332,47 +338,18 @@ struct AssemblerLoop {
         let started = ContinuousClock.now
         logger.info("assigned the inputs: rebuilding from the topics",
                     metadata: ["partitions": .array(partitions.map { .string($0.description) })])
-        // 1. Every input record there is now, per topic in offset order.
-        var streams: [AssemblerSource: [DecodedRecord]] = [:]
-        var ballotRecords: [BallotID: DecodedRecord] = [:]
-        var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
-        var nextOffsets: [TopicPartition: Int64] = [:]
-        var decoder = self.decoder
-        let follower = TopicFollower(topics: service.inputTopics, settings: settings.kafka, logger: logger)
-        try await follower.readToEnd { record in
-            nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.nextOffset)
-            switch decoder.decode(record) {
-            case .input(let decoded)?:
-                streams[decoded.input.source, default: []].append(decoded.forRefolds)
-                if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, ballotRecords[analyzed.id] == nil {
-                    ballotRecords[analyzed.id] = decoded
-                }
-            case .rejected(let rejection)?:
-                rejected.append((rejection, record.topicPartition, record.offset))
-            case nil:
-                break
-            }
-        }
-        self.decoder = decoder
-        for source in streams.keys { streams[source]?.sort { $0.input.offset < $1.input.offset } }
-
+        // 1. Every input record there is now, folded in the canonical order (with a fresh decoder).
+        let rebuilt = try await rebuild(upTo: nil)
         // 2. The last GCCF on the topic.
         let last = try await lastPublished()
 
         // 3. What the previous owner finished (its outputs are on the topics).
         let committed = (try? await consumer.committed(partitions)) ?? [:]
 
-        // 4. Fold in the canonical order.
-        var fresh = ActiveState(state: AssemblerState(configuration: settings.configuration, signatures: signatures))
-        fresh.streams = streams
-        let merged = AssemblerOrder.merge(streams) { $0.input.orderKey }
-        for record in merged {
-            _ = fresh.state.apply(record.input)
-            fresh.tracker.note(record.input.orderKey, from: record.input.source)
-        }
-        fresh.ballotRecords = ballotRecords
+        // 4. The folded state takes over.
+        var fresh = rebuilt.active
         fresh.state.notePublished(last)
-        signatures = fresh.state.engine.signatures
+        var nextOffsets = fresh.nextOffsets
         for partition in partitions where nextOffsets[partition] == nil { nextOffsets[partition] = 0 }
         fresh.nextOffsets = nextOffsets
         // Capacity rejections of ballots the previous owner had folded were reported by it.
@@ -392,7 +369,7 @@ struct AssemblerLoop {
             TopicPartitionOffset($0.key, .exactly($0.value))
         })
         // 6. Rejections the previous owner may not have produced.
-        for (rejection, partition, offset) in rejected {
+        for (rejection, partition, offset) in rebuilt.rejected {
             if let done = committed[partition] ?? nil, offset < done { continue }
             try await reject(rejection)
         }
@@ -402,12 +379,89 @@ struct AssemblerLoop {
         MetricsTimer(label: "scms_assembler_rebuild_seconds", help: "Duration of rebuilds.", registry: service.registry)
             .record(elapsed)
         logger.info("rebuilt", metadata: [
-            "inputs": .string("\(merged.count)"), "ballots": .string("\(fresh.state.ballotCount)"),
+            "inputs": .string("\(rebuilt.inputs)"), "ballots": .string("\(fresh.state.ballotCount)"),
+            "superseded": .string("\(fresh.state.supersededCount)"),
             "logicalVersion": .string("\(fresh.state.logicalVersion)"),
             "lastPublished": .string(last.map { "\($0.version)" } ?? "none"),
             "seconds": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e18
                                       + Double(elapsed.components.seconds)))])
         try await publish()
+    }
+
+    /// What ``rebuild(upTo:late:)`` read and folded.
+    struct Rebuild {
+        /// The folded state, its order tracker, the next offsets read and the records of elector ballots.
+        var active: ActiveState
+        /// Bad input records, with where they are.
+        var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
+        /// Input records folded.
+        var inputs = 0
+        /// The step of the input with the `late` key.
+        var lateStep = AssemblerStep()
+    }
+
+    /// Reads every input record on the topics (only those below `limits`, per partition, when given: what this
+    /// instance has handled), decodes them with a fresh decoder, and folds them in the canonical order. The decoder
+    /// (and its signature verdicts) then replaces this loop's one.
+    ///
+    /// The state keeps no input history in memory: a re-fold reads the topics again, as a rebuild after a restart does.
+    mutating func rebuild(upTo limits: [TopicPartition: Int64]?, late: AssemblerOrder.Key? = nil) async throws
+        -> Rebuild {
+        var streams: [AssemblerSource: [DecodedRecord]] = [:]
+        var ballotRecords: [BallotID: DecodedRecord] = [:]
+        var rejected: [(RejectionRecord, TopicPartition, Int64)] = []
+        var nextOffsets: [TopicPartition: Int64] = [:]
+        var decoder = self.decoder.restarted()
+        let follower = TopicFollower(topics: service.inputTopics, settings: settings.kafka, logger: logger)
+        try await follower.readToEnd { record in
+            if let limits, record.offset >= limits[record.topicPartition] ?? 0 { return }
+            nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.nextOffset)
+            switch decoder.decode(record) {
+            case .input(let decoded)?:
+                streams[decoded.input.source, default: []].append(decoded.forFolding)
+                if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, ballotRecords[analyzed.id] == nil {
+                    ballotRecords[analyzed.id] = decoded
+                }
+            case .rejected(let rejection)?:
+                rejected.append((rejection, record.topicPartition, record.offset))
+            case nil:
+                break
+            }
+        }
+        for source in streams.keys { streams[source]?.sort { $0.input.offset < $1.input.offset } }
+        self.decoder = decoder
+        if let verdicts = decoder.verdicts { signatures = SignatureResolver(verifier: verdicts) }
+        var result = Rebuild(active: ActiveState(state: AssemblerState(configuration: settings.configuration,
+                                                                       signatures: signatures)))
+        result.active.ballotRecords = ballotRecords
+        result.rejected = rejected
+        for record in AssemblerOrder.merge(streams, key: { $0.input.orderKey }) {
+            let step = result.active.state.apply(record.input)
+            release(step, of: record.input, in: &result.active)
+            if record.input.orderKey == late { result.lateStep = step }
+            result.active.tracker.note(record.input.orderKey, from: record.input.source)
+            result.inputs += 1
+        }
+        result.active.nextOffsets = nextOffsets
+        signatures = result.active.state.engine.signatures
+        return result
+    }
+
+    /// Lets go of the ballots `step` left unheld: their signature verdicts and analyses in the decoder, their records in
+    /// `a`. A duplicate only gives back the verdicts its decoding registered again.
+    mutating func release(_ step: AssemblerStep, of input: AssemblerInput, in a: inout ActiveState) {
+        guard case .ballot(let analyzed, _, _) = input.payload else { return }
+        if step.duplicate {
+            decoder.verdicts?.release(analyzed)
+            return
+        }
+        var released = step.retired
+        if step.superseded { released.append(analyzed) }
+        guard !released.isEmpty else { return }
+        for ballot in released { decoder.forget(ballot) }
+        a.forget(released)
+        counter("scms_assembler_superseded_total",
+                "Ballots forgotten because a held ballot for the same target supersedes them.").increment(by: released.count)
     }
 
     /// The version and content digest of the newest GCCF on `scms.gccf`, nil when there is none.
@@ -448,16 +502,16 @@ struct AssemblerLoop {
         case .input(let decoded)?:
             let source = decoded.input.source
             let key = decoded.input.orderKey
-            a.streams[source, default: []].append(decoded.forRefolds)
             if case .ballot(let analyzed, .addElector, _) = decoded.input.payload, a.ballotRecords[analyzed.id] == nil {
                 a.ballotRecords[analyzed.id] = decoded
             }
             let step: AssemblerStep
             if a.tracker.isInOrder(key, from: source) {
                 step = a.state.apply(decoded.input)
+                release(step, of: decoded.input, in: &a)
                 a.tracker.note(key, from: source)
             } else {
-                step = refold(&a, late: key)
+                step = try await refold(&a, late: key)
                 counter("scms_assembler_refolds_total",
                         "Inputs that arrived out of the canonical order (the state was folded again).").increment()
                 logger.info("input out of canonical order: folded again from the start",
@@ -474,21 +528,21 @@ struct AssemblerLoop {
         }
     }
 
-    /// Folds every input again in the canonical order (after one arrived late); returns the step of the late input
-    /// `late` (so a GPF it refuses is still rejected).
-    func refold(_ a: inout ActiveState, late: AssemblerOrder.Key) -> AssemblerStep {
-        var state = AssemblerState(configuration: settings.configuration, signatures: a.state.engine.signatures)
-        var tracker = AssemblerOrder.Tracker()
-        var lateStep = AssemblerStep()
-        for record in AssemblerOrder.merge(a.streams, key: { $0.input.orderKey }) {
-            let step = state.apply(record.input)
-            if record.input.orderKey == late { lateStep = step }
-            tracker.note(record.input.orderKey, from: record.input.source)
-        }
-        state.notePublished(a.state.lastPublished)
-        a.state = state
-        a.tracker = tracker
-        return lateStep
+    /// Folds every input handled so far again in the canonical order (after one arrived late), reading them from the
+    /// topics; returns the step of the late input `late` (so a GPF it refuses is still rejected).
+    mutating func refold(_ a: inout ActiveState, late: AssemblerOrder.Key) async throws -> AssemblerStep {
+        let rebuilt = try await rebuild(upTo: a.nextOffsets, late: late)
+        var fresh = rebuilt.active
+        fresh.state.notePublished(a.state.lastPublished)
+        fresh.nextOffsets = a.nextOffsets
+        fresh.reportedCapacity = a.reportedCapacity.filter { fresh.ballotRecords[$0] != nil }
+        fresh.pending = a.pending
+        fresh.pendingSince = a.pendingSince
+        fresh.lastPublication = a.lastPublication
+        fresh.lastPublicationCost = a.lastPublicationCost
+        fresh.lastFailure = a.lastFailure
+        a = fresh
+        return rebuilt.lateStep
     }
 
     /// Produces a rejection without waiting for it; ``publish()`` waits for every delivery before it commits.

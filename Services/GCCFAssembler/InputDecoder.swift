@@ -17,8 +17,8 @@ struct DecodedRecord: Sendable {
     var value: [UInt8]
     var position: RecordPosition
 
-    /// The record without its bytes, as re-folds keep it (they need the input only).
-    var forRefolds: DecodedRecord {
+    /// The record without its bytes, as a rebuild keeps it until it is folded (the fold needs the input only).
+    var forFolding: DecodedRecord {
         var copy = self
         copy.value = []
         return copy
@@ -33,7 +33,7 @@ enum DecodeOutcome: Sendable {
 }
 
 /// Turns records of `scms.ballots.validated`, `scms.expiry` and `scms.policy` into assembler inputs, analyzing each
-/// ballot once (the analyses are kept, so a re-fold or a rebuild does not analyze again).
+/// ballot once while the state holds it (a redelivery finds its analysis).
 ///
 /// Unless signatures are re-verified, a ballot's facts come from ``ValidatedBallotAnalysis`` (the validator verified the
 /// target's self-signature) and its endorsement signatures count for the endorsers the record lists (``verdicts``).
@@ -42,7 +42,7 @@ struct InputDecoder {
     let pgCertificate: Certificate?
     let options: ProfileOptions
     /// The validator's signature verdicts (nil: every signature is verified again with ECDSA).
-    let verdicts: ValidatorVerdicts?
+    private(set) var verdicts: ValidatorVerdicts?
     private var analyses: [BallotID: AnalyzedBallot] = [:]
     private var certificates: ValidatedCertificateFactsCache
 
@@ -127,8 +127,23 @@ struct InputDecoder {
         }
     }
 
-    /// Ballots analyzed so far (every ballot is kept: the state holds them all).
+    /// Ballots analyzed and kept (the ones the state holds).
     var analysisCount: Int { analyses.count }
+
+    /// A decoder for a rebuild from the topics: no analyses and fresh signature verdicts (every record registers its
+    /// own again), the certificate facts kept.
+    func restarted() -> InputDecoder {
+        var copy = self
+        copy.analyses = [:]
+        copy.verdicts = verdicts == nil ? nil : ValidatorVerdicts()
+        return copy
+    }
+
+    /// Forgets a ballot the state no longer holds: its analysis and its signature verdicts.
+    mutating func forget(_ ballot: AnalyzedBallot) {
+        analyses[ballot.id] = nil
+        verdicts?.release(ballot)
+    }
 
     private func rejection(_ code: AssemblerRejectCode, _ detail: String, record: ConsumedMessage,
                            position: RecordPosition) -> RejectionRecord {

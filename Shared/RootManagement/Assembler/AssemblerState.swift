@@ -19,15 +19,20 @@ public struct AssemblerConfiguration: Sendable {
     public var certificates: [Certificate]
     /// The largest GCCF `ScmsFile` (COER bytes) to publish; root ballots are dropped, weakest first, to fit.
     public var maxFileBytes: Int
+    /// Whether ballots that another held ballot supersedes (``SupersessionProfile``) are forgotten, which bounds the
+    /// state by the targets instead of the ballots ever folded. Off only to check that it changes no content.
+    public var forgetsSupersededBallots: Bool
 
     public init(policy: TrustPolicy, electorAnchors: [CertificateFacts], rootAnchors: [CertificateFacts] = [],
-                maCertificate: Certificate, certificates: [Certificate] = [], maxFileBytes: Int = 4 * 1024 * 1024) {
+                maCertificate: Certificate, certificates: [Certificate] = [], maxFileBytes: Int = 4 * 1024 * 1024,
+                forgetsSupersededBallots: Bool = true) {
         self.policy = policy
         self.electorAnchors = electorAnchors
         self.rootAnchors = rootAnchors
         self.maCertificate = maCertificate
         self.certificates = certificates
         self.maxFileBytes = maxFileBytes
+        self.forgetsSupersededBallots = forgetsSupersededBallots
     }
 }
 
@@ -43,6 +48,10 @@ public struct AssemblerStep: Sendable {
     public var behindEngineTime = false
     /// What the engine reported (time advance and the input itself).
     public var reports: [EventReport] = []
+    /// The input's ballot was not kept: a held ballot for the same target supersedes it (it could never be chosen).
+    public var superseded = false
+    /// Held ballots the input's ballot supersedes, now forgotten.
+    public var retired: [AnalyzedBallot] = []
 
     public init() {}
 }
@@ -81,6 +90,9 @@ public struct AssemblerState: Sendable {
     /// Per elector, the fold position (``inputCount``) at which the engine last started trusting it.
     public private(set) var admissionOrder: [CertificateID: Int] = [:]
     private var ballots: [BallotID: ElectorBallot] = [:]
+    /// Supersession profiles of the held `addElector` / `addRoot` ballots, and their IDs per target and list.
+    private var profiles: [BallotID: SupersessionProfile] = [:]
+    private var heldByTarget: [SupersessionSlot: [BallotID]] = [:]
     /// COER of the ballots in the last content built (a publication encodes only the newly chosen ones).
     private var encodings: [BallotID: [UInt8]] = [:]
     private var tracker: ContentTracker
@@ -113,8 +125,11 @@ public struct AssemblerState: Sendable {
     /// The quorum in force.
     public var quorum: Int { engine.policy.quorum }
 
-    /// Ballots folded.
+    /// Ballots held (folded and not forgotten as superseded).
     public var ballotCount: Int { ballots.count }
+
+    /// Ballots forgotten because a held ballot superseded them (on arrival or later).
+    public private(set) var supersededCount = 0
 
     /// Whether the ballot was folded.
     public func contains(_ ballot: BallotID) -> Bool { ballots[ballot] != nil }
@@ -127,6 +142,7 @@ public struct AssemblerState: Sendable {
         var step = AssemblerStep()
         var quorumChanged = false
         var added: BallotEntry?
+        var newProfile: SupersessionProfile?
         if input.recordedTime > engine.time {
             // `advance` only throws for a time behind the engine's, excluded here.
             if let report = try? engine.advance(to: input.recordedTime) { step.reports.append(report) }
@@ -139,9 +155,16 @@ public struct AssemblerState: Sendable {
             if ballots[analyzed.id] != nil {
                 step.duplicate = true
             } else {
-                ballots[analyzed.id] = ballot
-                step.reports.append(engine.add(analyzed, as: action))
-                added = BallotEntry(analyzed, as: action)
+                let profile = supersessionProfile(analyzed, as: action)
+                if let profile, isSuperseded(profile) {
+                    step.superseded = true
+                    supersededCount += 1
+                } else {
+                    ballots[analyzed.id] = ballot
+                    step.reports.append(engine.add(analyzed, as: action))
+                    added = BallotEntry(analyzed, as: action)
+                    newProfile = profile
+                }
             }
         case .policy(let series):
             // An older GPF replayed after a newer one (out of canonical order) changes nothing.
@@ -161,7 +184,55 @@ public struct AssemblerState: Sendable {
             logicalVersion += 1
             step.changedContent = true
         }
+        if let newProfile {
+            step.retired = retireSuperseded(by: newProfile)
+            supersededCount += step.retired.count
+            profiles[newProfile.ballot] = newProfile
+            heldByTarget[SupersessionSlot(newProfile), default: []].append(newProfile.ballot)
+        }
         return step
+    }
+
+    // MARK: - Supersession
+
+    /// The profile of a new ballot when superseded ballots are forgotten (nil otherwise, and for removal ballots).
+    private mutating func supersessionProfile(_ ballot: AnalyzedBallot, as action: EndorsementAction)
+        -> SupersessionProfile? {
+        guard configuration.forgetsSupersededBallots else { return nil }
+        var signatures = engine.signatures
+        let profile = SupersessionProfile.of(ballot, as: action, policy: engine.policy, signatures: &signatures)
+        engine.adoptSignatures(signatures)
+        return profile
+    }
+
+    /// Whether a held ballot supersedes `profile`'s.
+    private func isSuperseded(_ profile: SupersessionProfile) -> Bool {
+        (heldByTarget[SupersessionSlot(profile)] ?? []).contains { id in
+            profiles[id]?.supersedes(profile, now: engine.time, skew: engine.policy.clockSkew) == true
+        }
+    }
+
+    /// Forgets the held ballots `profile`'s ballot (just folded) supersedes. A ballot the selection still chooses is
+    /// kept: by the supersession argument that cannot happen, and keeping one more ballot is always safe.
+    private mutating func retireSuperseded(by profile: SupersessionProfile) -> [AnalyzedBallot] {
+        let slot = SupersessionSlot(profile)
+        guard let held = heldByTarget[slot] else { return [] }
+        var retired: [AnalyzedBallot] = []
+        var kept: [BallotID] = []
+        for id in held {
+            guard let other = profiles[id], profile.supersedes(other, now: engine.time, skew: engine.policy.clockSkew),
+                  !tracker.isChosen(id), let entry = engine.retire(id) else {
+                kept.append(id)
+                continue
+            }
+            tracker.retire(entry)
+            ballots[id] = nil
+            encodings[id] = nil
+            profiles[id] = nil
+            retired.append(entry.ballot)
+        }
+        heldByTarget[slot] = kept.isEmpty ? nil : kept
+        return retired
     }
 
     /// Applies the GPF series' quorum at the engine's time when it differs from the last one asked for; true when
@@ -384,6 +455,28 @@ struct ContentTracker: Sendable {
             changed = true
         }
         return changed
+    }
+
+    /// Whether the selection carries ballot `id`.
+    func isChosen(_ id: BallotID) -> Bool {
+        if let target = rootEntries[id]?.ballot.target?.id { return chosenRoots[target] == id }
+        return electorBallots.contains(id)
+    }
+
+    /// Forgets a superseded ballot (never a chosen one): it leaves the fixpoint's inputs and its target's candidates.
+    /// The selection stays as it is; the next refresh computes the same one without it.
+    mutating func retire(_ entry: BallotEntry) {
+        let id = entry.ballot.id
+        sizes[id] = nil
+        if rootEntries.removeValue(forKey: id) != nil {
+            if let target = entry.ballot.target?.id {
+                rootBallots[target]?.removeAll { $0 == id }
+                if rootBallots[target]?.isEmpty == true { rootBallots[target] = nil }
+            }
+        } else {
+            electorEntries.removeAll { $0.ballot.id == id }
+            capacityExceeded.removeAll { $0 == id }
+        }
     }
 
     /// The elector part from scratch: the fixpoint over elector and removal ballots with the capacity in `order`.
@@ -659,5 +752,16 @@ public struct GCCFContent: Sendable {
         ScmsFile(content: .certChain(.globalCertificateChainFile(GlobalCertificateChainFile(version: UInt16.max,
                                                                                             certStore: store))))
             .coerEncoded.count
+    }
+}
+
+/// The target and list a supersession compares within.
+struct SupersessionSlot: Sendable, Hashable {
+    var target: CertificateID
+    var expected: EndorsementAction
+
+    init(_ profile: SupersessionProfile) {
+        target = profile.target
+        expected = profile.expected
     }
 }

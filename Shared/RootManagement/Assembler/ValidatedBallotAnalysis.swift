@@ -92,12 +92,20 @@ public enum ValidatedBallotAnalysis {
 /// This can only count fewer endorsers than a full verification (an endorser the validator did not trust was not
 /// checked, so it does not count here either); `--reverify-signatures` runs ECDSA instead.
 public final class ValidatorVerdicts: EndorsementSignatureVerifying {
-    /// Per signature material, the signers it is valid for.
-    private let verified = Mutex<[SignatureMaterial: Set<CertificateID>]>([:])
+    /// What the table knows of one signature: the signers it is valid for, and how many registered ballots carry it.
+    private struct Verdict {
+        var signers: Set<CertificateID>
+        var holders: Int
+    }
+
+    /// Per signature material.
+    private let verified = Mutex<[SignatureMaterial: Verdict]>([:])
 
     public init() {}
 
-    /// Registers the endorsements of `ballot` with the validator's `endorsers` of it.
+    /// Registers the endorsements of `ballot` with the validator's `endorsers` of it. Each registration is undone by
+    /// one ``release(_:)`` of the same ballot; a signature's verdict is kept while some registered ballot carries it
+    /// (a verdict only grows while it is kept, so a decision made on it stays true).
     public func register(_ ballot: AnalyzedBallot, endorsers: [CertificateID]) {
         let listed = Set(endorsers)
         var entries: [(SignatureMaterial, Set<CertificateID>)] = []
@@ -105,20 +113,36 @@ public final class ValidatorVerdicts: EndorsementSignatureVerifying {
             guard let material = endorsement.signature else { continue }
             switch endorsement.signer {
             case .certificate(let facts):
-                if listed.contains(facts.id) { entries.append((material, [facts.id])) }
+                entries.append((material, listed.contains(facts.id) ? [facts.id] : []))
             case .digest(let short):
                 entries.append((material, listed.filter { $0.shortID == short }))
             case .selfSigned, .unusable:
-                continue
+                entries.append((material, []))
             }
         }
         verified.withLock { table in
-            for (material, signers) in entries where !signers.isEmpty { table[material, default: []].formUnion(signers) }
+            for (material, signers) in entries {
+                table[material, default: Verdict(signers: [], holders: 0)].signers.formUnion(signers)
+                table[material]?.holders += 1
+            }
         }
     }
 
+    /// Undoes one ``register(_:endorsers:)`` of `ballot` (a ballot the assembler no longer holds).
+    public func release(_ ballot: AnalyzedBallot) {
+        verified.withLock { table in
+            for endorsement in ballot.endorsements {
+                guard let material = endorsement.signature, let verdict = table[material] else { continue }
+                if verdict.holders <= 1 { table[material] = nil } else { table[material]?.holders -= 1 }
+            }
+        }
+    }
+
+    /// Signatures the table holds verdicts for.
+    public var count: Int { verified.withLock { $0.count } }
+
     public func isValid(_ material: SignatureMaterial, signer: CertificateFacts) -> Bool {
-        verified.withLock { $0[material]?.contains(signer.id) ?? false }
+        verified.withLock { $0[material]?.signers.contains(signer.id) ?? false }
     }
 
     /// A lookup in the validator's verdicts: nothing to cache.

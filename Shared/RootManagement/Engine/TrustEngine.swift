@@ -163,6 +163,28 @@ public struct TrustEngine: Sendable {
         return settle(&work)
     }
 
+    /// Forgets a ballot that can no longer change any decision: the caller guarantees that another ballot held for the
+    /// same target is accepted whenever this one is (``SupersessionProfile/supersedes(_:now:skew:)``), so no elector or
+    /// root loses its support and nothing is settled again. Its scheduled re-assessments are skipped when they come due.
+    /// Returns the ballot's entry, nil when it was not held.
+    @discardableResult
+    public mutating func retire(_ id: BallotID) -> BallotEntry? {
+        guard let entry = entries.removeValue(forKey: id) else { return nil }
+        if let old = assessments.removeValue(forKey: id), !old.fatal {
+            byCount[old.endorsers.count]?.remove(id)
+            if byCount[old.endorsers.count]?.isEmpty == true { byCount[old.endorsers.count] = nil }
+        }
+        if let target = entry.ballot.target {
+            byTarget[target.id]?.remove(id)
+            if byTarget[target.id]?.isEmpty == true { byTarget[target.id] = nil }
+        }
+        for short in entry.ballot.signerShortIDs {
+            bySigner[short]?.remove(id)
+            if bySigner[short]?.isEmpty == true { bySigner[short] = nil }
+        }
+        return entry
+    }
+
     /// Moves the clock forward to `newTime`, applying every expiry and start of validity on the way.
     public mutating func advance(to newTime: UInt32) throws(TrustEngineError) -> EventReport {
         guard newTime >= time else { throw .timeMovedBackwards(current: time, requested: newTime) }
