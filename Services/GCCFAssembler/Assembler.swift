@@ -29,6 +29,8 @@ struct AssemblerSettings: Sendable {
     var time: Time32Conversion
     /// Verify every signature again instead of taking the validator's verdicts.
     var reverifySignatures: Bool
+    /// Most forgotten ballot IDs remembered to tell a copy of a forgotten ballot from a new one (counting only).
+    var supersededDigests = 20_000
 }
 
 /// The assembler's progress, for metrics, `/healthz` and logs.
@@ -38,6 +40,7 @@ struct AssemblerStatus: Sendable {
     var logicalVersion = 0
     var publishedVersion = 0
     var ballots = 0
+    var heldBallots = 0
     var trustedElectors = 0
     var trustedRoots = 0
     var quorum = 0
@@ -147,7 +150,14 @@ final class GCCFAssemblerService: Service, Sendable {
         gauge("scms_assembler_active", "1 while this instance is the active assembler.") { $0.active ? 1 : 0 }
         gauge("scms_assembler_logical_version", "Logical GCCF version of the folded inputs.") { Double($0.logicalVersion) }
         gauge("scms_assembler_published_version", "Last GCCF version on scms.gccf.") { Double($0.publishedVersion) }
-        gauge("scms_assembler_ballots", "Ballots folded.") { Double($0.ballots) }
+        gauge("scms_assembler_ballots", "Distinct ballots folded (held, or forgotten as superseded).") { Double($0.ballots) }
+        gauge("scms_assembler_held_ballots", "Ballots the state holds (the others were superseded).") {
+            Double($0.heldBallots)
+        }
+        gauge("scms_assembler_superseded_ballots",
+              "Distinct ballots forgotten because a held ballot for the same target supersedes them.") {
+            Double($0.ballots - $0.heldBallots)
+        }
         gauge("scms_assembler_trusted_electors", "Electors the last GCCF makes trusted (anchors included).") {
             Double($0.trustedElectors)
         }
@@ -201,6 +211,10 @@ struct ActiveState {
     var ballotRecords: [BallotID: DecodedRecord] = [:]
     /// Ballots already reported as `electorCapacityExceeded`.
     var reportedCapacity = Set<BallotID>()
+    /// Distinct ballots forgotten as superseded (a copy of one still remembered in `forgottenIDs` is not counted).
+    var forgottenCount = 0
+    /// The IDs of the last forgotten ballots.
+    var forgottenIDs: RecentDigests
     /// Inputs folded since the last publication decision.
     var pending = false
     /// When the oldest input not yet published was folded.
@@ -211,11 +225,21 @@ struct ActiveState {
     var lastPublicationCost = Swift.Duration.zero
     var lastFailure: String?
 
-    /// Forgets the side records of ballots the state no longer holds (superseded on arrival, or retired by the step).
+    init(state: AssemblerState, supersededDigests: Int) {
+        self.state = state
+        self.forgottenIDs = RecentDigests(capacity: supersededDigests)
+    }
+
+    /// Distinct ballots folded: held, or forgotten as superseded.
+    var foldedCount: Int { state.ballotCount + forgottenCount }
+
+    /// Forgets the side records of ballots the state no longer holds (superseded on arrival, or retired by the step);
+    /// counts the ones not forgotten before (as far as ``forgottenIDs`` remembers).
     mutating func forget(_ released: [AnalyzedBallot]) {
         for ballot in released {
             ballotRecords[ballot.id] = nil
             reportedCapacity.remove(ballot.id)
+            if forgottenIDs.insert(ballot.id.hex) { forgottenCount += 1 }
         }
     }
 
@@ -379,8 +403,8 @@ struct AssemblerLoop {
         MetricsTimer(label: "scms_assembler_rebuild_seconds", help: "Duration of rebuilds.", registry: service.registry)
             .record(elapsed)
         logger.info("rebuilt", metadata: [
-            "inputs": .string("\(rebuilt.inputs)"), "ballots": .string("\(fresh.state.ballotCount)"),
-            "superseded": .string("\(fresh.state.supersededCount)"),
+            "inputs": .string("\(rebuilt.inputs)"), "ballots": .string("\(fresh.foldedCount)"),
+            "held": .string("\(fresh.state.ballotCount)"),
             "logicalVersion": .string("\(fresh.state.logicalVersion)"),
             "lastPublished": .string(last.map { "\($0.version)" } ?? "none"),
             "seconds": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e18
@@ -432,7 +456,8 @@ struct AssemblerLoop {
         self.decoder = decoder
         if let verdicts = decoder.verdicts { signatures = SignatureResolver(verifier: verdicts) }
         var result = Rebuild(active: ActiveState(state: AssemblerState(configuration: settings.configuration,
-                                                                       signatures: signatures)))
+                                                                       signatures: signatures),
+                                                 supersededDigests: settings.supersededDigests))
         result.active.ballotRecords = ballotRecords
         result.rejected = rejected
         for record in AssemblerOrder.merge(streams, key: { $0.input.orderKey }) {
@@ -460,8 +485,6 @@ struct AssemblerLoop {
         guard !released.isEmpty else { return }
         for ballot in released { decoder.forget(ballot) }
         a.forget(released)
-        counter("scms_assembler_superseded_total",
-                "Ballots forgotten because a held ballot for the same target supersedes them.").increment(by: released.count)
     }
 
     /// The version and content digest of the newest GCCF on `scms.gccf`, nil when there is none.
@@ -632,7 +655,8 @@ struct AssemblerLoop {
             service.status.withLock {
                 $0.logicalVersion = a.state.effectiveVersion
                 $0.publishedVersion = Int(a.state.lastPublished?.version ?? 0)
-                $0.ballots = a.state.ballotCount
+                $0.ballots = a.foldedCount
+                $0.heldBallots = a.state.ballotCount
                 $0.trustedElectors = content.trustedElectors
                 $0.trustedRoots = content.trustedRoots
                 $0.quorum = a.state.quorum

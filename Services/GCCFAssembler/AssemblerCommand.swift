@@ -38,6 +38,10 @@ struct GCCFAssemblerCommand: ServiceCommand {
                          default: "0ms", valueName: "duration"),
         ConfigurationKey("max-batch", help: "Most input records folded between two publication decisions.",
                          default: "5000", valueName: "n"),
+        ConfigurationKey("superseded-digests",
+                         help: "Most forgotten (superseded) ballot IDs remembered, so a copy of one is counted as a "
+                             + "duplicate rather than a new ballot (the oldest forgotten first; counting only).",
+                         default: "20000", valueName: "n"),
     ])
     static let configuration = CommandConfiguration(
         commandName: "gccf-assembler",
@@ -75,6 +79,7 @@ struct GCCFAssemblerCommand: ServiceCommand {
         let linger = config.lookup("publish-linger")?.origin == .defaultValue && config.lookup("publish-interval") != nil
             ? try config.fineDuration("publish-interval") : try config.fineDuration("publish-linger")
         let maxBatch = try config.int("max-batch", in: 1...1_000_000)
+        let supersededDigests = try config.int("superseded-digests", in: 1...100_000_000)
         let minInterval = try config.fineDuration("publish-min-interval")
         let sessionTimeout = try config.fineDuration(ConfigurationKey.groupSessionTimeout.name)
         let outDirectory = config.string("out-dir").flatMap { $0.isEmpty ? nil : $0 }
@@ -113,7 +118,7 @@ struct GCCFAssemblerCommand: ServiceCommand {
                                                   maCertificate: ma, certificates: certificates, maxFileBytes: maxBytes),
             pgCertificate: pgCertificate, options: options, outDirectory: outDirectory,
             publishLinger: linger, publishMinInterval: minInterval, maxBatch: maxBatch, sessionTimeout: sessionTimeout, time: runtime.time,
-            reverifySignatures: reverify)
+            reverifySignatures: reverify, supersededDigests: supersededDigests)
         let service = GCCFAssemblerService(settings: settings, logger: logger, registry: runtime.metrics)
         runtime.health.register("assembler") { service.healthCheck() }
         var services: [any Service] = [service]

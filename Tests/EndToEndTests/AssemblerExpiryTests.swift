@@ -243,6 +243,50 @@ struct AssemblerExpiryTests {
         #expect(assembler.logLines("rebuilt").count >= 1)
     }
 
+    @Test("an input out of canonical order is folded again from the topics; superseded ballots are forgotten, not lost")
+    func outOfOrderInputRefoldsFromTheTopics() async throws {
+        let setup = try Setup()
+        defer { try? FileManager.default.removeItem(at: setup.work) }
+        let broker = try await DevBrokerProcess.start()
+        defer { Task { await broker.stop() } }
+        let prefix = "a3."
+        let topics = TopicNames(prefix: prefix)
+        try await IV.createTopics(broker, prefix: prefix)
+        let now = IV.now
+        let anchors = setup.anchors
+        let assembler = try IV.ServiceProcess.start("gccf-assembler", name: "assembler", directory: setup.work,
+                                                    arguments: setup.assemblerArguments(broker, prefix: prefix))
+        // Two ballots for one root by the same two anchors (one supersedes the other), one by all three for another.
+        let r1 = try IV.root("r1.refold.test"), r2 = try IV.root("r2.refold.test")
+        let pair = Array(anchors.prefix(2))
+        let competing = [try IV.ballot(r1.certificate, .addRoot, by: pair), try IV.ballot(r1.certificate, .addRoot, by: pair)]
+        try await IV.produce(broker, [
+            Self.validated(competing[0], .addRoot, topics: topics, at: now + 10),
+            Self.validated(competing[1], .addRoot, topics: topics, at: now + 20),
+            Self.validated(try IV.ballot(r2.certificate, .addRoot, by: anchors), .addRoot, topics: topics, at: now + 20),
+        ])
+        _ = try await Self.waitForGCCF(broker, topics) { $0.certStore.rootCAEndorsements.count == 2 }
+        // An expiry event recorded before the ballots: it merges before them, so everything is folded again.
+        let early = try Self.shortLived("early.refold.test", start: now - 3600, seconds: 3605)
+        try await IV.produce(broker, [Self.expired(early, topics: topics)])
+        try await assembler.waitForLog("input out of canonical order: folded again from the start", timeout: .seconds(30))
+        try await assembler.waitForLog("GCCF published", count: 1)
+        // A last ballot after the re-fold, so the live fold goes on from the re-folded state.
+        let r3 = try IV.root("r3.refold.test")
+        try await IV.produce(broker, [
+            Self.validated(try IV.ballot(r3.certificate, .addRoot, by: pair), .addRoot, topics: topics, at: now + 30),
+        ])
+        let (finalRecord, final) = try await Self.waitForGCCF(broker, topics) { $0.certStore.rootCAEndorsements.count == 3 }
+        let reference = try #require(try await Self.referenceGCCF(broker, topics, setup: setup))
+        #expect(finalRecord.value == reference.bytes, "v\(final.version) differs from the fold of the topics v\(reference.version)")
+        let metrics = try assembler.get("/metrics")
+        #expect(IV.metric(metrics, "scms_assembler_refolds_total") == 1)
+        #expect(IV.metric(metrics, "scms_assembler_ballots") == 4, "every distinct ballot folded once")
+        #expect(IV.metric(metrics, "scms_assembler_held_ballots") == 3, "the superseded one is not held")
+        #expect(IV.metric(metrics, "scms_assembler_superseded_ballots") == 1)
+        #expect(await assembler.terminate() == 0)
+    }
+
     @Test("a standby takes over when the active is SIGTERMed or killed and continues the numbering")
     func standbyTakesOver() async throws {
         let setup = try Setup()

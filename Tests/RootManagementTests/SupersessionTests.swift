@@ -116,6 +116,34 @@ import Testing
         #expect(!step.superseded && step.retired.isEmpty, "brief's endorsement of the newer ballot never counts")
     }
 
+    @Test func theValidatorVerdictsOfAReleasedBallotGoWhenNoHeldBallotCarriesThem() throws {
+        let world = try World()
+        let target = try W.elector("t.example")
+        let pair = Array(world.anchors.prefix(2))
+        let first = try W.ballot(target, by: pair, at: W.now - 100)
+        // A second ballot carrying the first's endorsements and one more (a collector re-assembled it).
+        let extra = try W.endorse(target.certificate, by: world.anchors[2], at: W.now - 100)
+        let second = ElectorBallot(certificate: first.certificate, endorsements: first.endorsements + [extra])
+        var cache = ValidatedCertificateFactsCache()
+        let a = ValidatedBallotAnalysis.analyze(first, cache: &cache)
+        let b = ValidatedBallotAnalysis.analyze(second, cache: &cache)
+        let verdicts = ValidatorVerdicts()
+        verdicts.register(a, endorsers: pair.map(\.id))
+        verdicts.register(b, endorsers: world.anchors.map(\.id))
+        verdicts.register(a, endorsers: pair.map(\.id))   // a redelivery registers again
+        #expect(verdicts.count == 3)
+        func valid(_ endorsement: Int, _ signer: Holder) -> Bool {
+            guard let material = b.endorsements[endorsement].signature else { return false }
+            return verdicts.isValid(material, signer: signer.facts)
+        }
+        verdicts.release(a)
+        verdicts.release(a)
+        #expect(verdicts.count == 3 && valid(0, world.anchors[0]) && valid(2, world.anchors[2]),
+                "the second ballot still carries every signature")
+        verdicts.release(b)
+        #expect(verdicts.count == 0 && !valid(0, world.anchors[0]))
+    }
+
     @Test(arguments: [3 as UInt64, 11, 99, 2027, 65537])
     func forgettingSupersededBallotsChangesNoContentAndNoVersion(seed: UInt64) throws {
         // Many ballots for a few targets, by overlapping endorser sets, in both signer forms, some from beyond the
