@@ -60,9 +60,10 @@ public final class KafkaConsumer: Sendable {
         self.groupID = configuration.groupID ?? configuration.client[property: "group.id"]
         let pollMilliseconds = Int32(configuration.pollInterval.timeoutMilliseconds)
         let onError = configuration.client.onError
+        let closeTimeout = configuration.client.closeTimeout
         self.poller = PollThread(name: "kafka-consumer-poll") { thread in
             pollLoop(thread: thread, client: client, router: router, buffer: buffer, commands: commands,
-                     pollMilliseconds: pollMilliseconds, onError: onError)
+                     pollMilliseconds: pollMilliseconds, closeTimeout: closeTimeout, onError: onError)
         }
     }
 
@@ -222,6 +223,12 @@ public final class KafkaConsumer: Sendable {
 
     /// Leaves the group (the revoke handler runs first), stops the poll thread and ends ``messages``;
     /// buffered, unread records are dropped. Idempotent.
+    ///
+    /// Bounded by ``KafkaConfiguration/closeTimeout``: the group is left through librdkafka's non-blocking close
+    /// (`rd_kafka_consumer_close_queue`), and a commit the revoke handler makes meanwhile gives up at the same
+    /// deadline. If the close has not finished by then (the group coordinator is unreachable), it is abandoned
+    /// and the handle is later destroyed without closing it again, so neither this call nor the release of the
+    /// consumer waits on the broker.
     public func close() async {
         commands.close()
         queue.wake()
@@ -337,7 +344,8 @@ final class ConsumerQueue: Sendable {
 }
 
 private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRouter, buffer: MessageBuffer,
-                      commands: CommandQueue, pollMilliseconds: Int32, onError: (@Sendable (KafkaError) -> Void)?) {
+                      commands: CommandQueue, pollMilliseconds: Int32, closeTimeout: Duration,
+                      onError: (@Sendable (KafkaError) -> Void)?) {
     let rk = client.handle
     var topicNames = TopicNameCache()
     var fatal: KafkaError?
@@ -387,8 +395,33 @@ private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRou
     for message in batch { message.discard() }
     for command in commands.close() { command.completion(.failure(KafkaError(code: .closed, operation: "consumer"))) }
     // Leaves the group; librdkafka runs the revoke callback (and the owner's handler) on this thread.
-    _ = rd_kafka_consumer_close(rk)
+    if !closeConsumer(rk, router: router, deadline: ContinuousClock.now.advanced(by: closeTimeout)) {
+        client.skipConsumerCloseOnDestroy()
+    }
     buffer.finish(failure: fatal)
+}
+
+/// Closes the consumer through librdkafka's non-blocking close, serving the callbacks it triggers (the
+/// rebalance callback, hence the owner's revoke handler) on this thread, until the close finished or
+/// `deadline` passed. Returns whether it finished.
+///
+/// `rd_kafka_consumer_close` would instead wait for the group coordinator as long as its requests take
+/// (with the broker gone, the LeaveGroup and commits wait out `socket.timeout.ms`, and longer).
+private func closeConsumer(_ rk: OpaquePointer, router: RebalanceRouter, deadline: ContinuousClock.Instant) -> Bool {
+    guard let queue = rd_kafka_queue_new(rk) else { return false }
+    // Destroyed (disabled) on return: whatever librdkafka still posts for the abandoned close is dropped.
+    defer { rd_kafka_queue_destroy(queue) }
+    router.setCloseDeadline(deadline)
+    if let error = rd_kafka_consumer_close_queue(rk, queue) {
+        rd_kafka_error_destroy(error)
+        return false
+    }
+    while rd_kafka_consumer_closed(rk) == 0 {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero else { return false }
+        _ = rd_kafka_queue_poll_callback(queue, min(100, remaining.timeoutMilliseconds))
+    }
+    return true
 }
 
 /// Records polled per hand-off to the buffer.
