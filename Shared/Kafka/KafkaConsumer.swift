@@ -182,9 +182,20 @@ public final class KafkaConsumer: Sendable {
 
     /// Commits, and waits for the broker to store, the next offset to process for each partition
     /// (the offset after the last record the owner finished with).
-    public func commit(_ offsets: [TopicPartition: Int64]) async throws {
+    ///
+    /// - Parameter timeout: how long to wait for the broker's answer; nil waits as long as librdkafka does
+    ///   (with the group coordinator unreachable, that can be minutes). A commit that times out throws
+    ///   ``KafkaError/Code/timedOut`` and may still be stored later.
+    public func commit(_ offsets: [TopicPartition: Int64], timeout: Duration? = nil) async throws {
         let client = self.client
-        try await Blocking.run { () throws(KafkaError) in try commitSynchronously(client.handle, offsets) }
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        try await Blocking.run { () throws(KafkaError) in
+            if let deadline {
+                try commitSynchronously(client.handle, offsets, deadline: deadline)
+            } else {
+                try commitSynchronously(client.handle, offsets)
+            }
+        }
     }
 
     /// Commits `message.offset + 1` for the message's partition.
@@ -401,12 +412,14 @@ private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRou
     buffer.finish(failure: fatal)
 }
 
-/// Closes the consumer through librdkafka's non-blocking close, serving the callbacks it triggers (the
-/// rebalance callback, hence the owner's revoke handler) on this thread, until the close finished or
-/// `deadline` passed. Returns whether it finished.
+/// Closes the consumer through librdkafka's non-blocking close, serving what it posts on this thread until
+/// the close finished or `deadline` passed. Returns whether it finished.
 ///
-/// `rd_kafka_consumer_close` would instead wait for the group coordinator as long as its requests take
-/// (with the broker gone, the LeaveGroup and commits wait out `socket.timeout.ms`, and longer).
+/// The close forwards the consumer queue (records still being fetched, errors, rebalances) to `queue`, so
+/// it is served as events: a rebalance goes to the router as the rebalance callback would (the owner's
+/// revoke handler runs here), everything else is dropped. (Serving it with callbacks instead trips
+/// librdkafka's assertion on a fetched record, which has no callback.) `rd_kafka_consumer_close` would
+/// wait for the group coordinator as long as its requests take (with the broker gone, tens of seconds).
 private func closeConsumer(_ rk: OpaquePointer, router: RebalanceRouter, deadline: ContinuousClock.Instant) -> Bool {
     guard let queue = rd_kafka_queue_new(rk) else { return false }
     // Destroyed (disabled) on return: whatever librdkafka still posts for the abandoned close is dropped.
@@ -419,7 +432,11 @@ private func closeConsumer(_ rk: OpaquePointer, router: RebalanceRouter, deadlin
     while rd_kafka_consumer_closed(rk) == 0 {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { return false }
-        _ = rd_kafka_queue_poll_callback(queue, min(100, remaining.timeoutMilliseconds))
+        guard let event = rd_kafka_queue_poll(queue, min(100, remaining.timeoutMilliseconds)) else { continue }
+        if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+            router.rebalance(rk, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event))
+        }
+        rd_kafka_event_destroy(event)
     }
     return true
 }
