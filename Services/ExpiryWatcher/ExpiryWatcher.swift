@@ -104,10 +104,19 @@ struct ExpiryEmitter: Service {
                 }
             } onGracefulShutdown: {
                 stopping.withLock { $0 = true }
+                // A send waiting for an acknowledgement ends when the producer closes: delivered within the
+                // close's flush, or purged once it times out (the broker is gone); the loop then stops.
+                Task { await producer.close() }
             }
         } catch {
             await producer.close()
             if error is CancellationError { return }
+            if let error = error as? KafkaError, stopping.withLock({ $0 }),
+               error.code == .purgedFromQueue || error.code == .closed {
+                // Not emitted: the next start reads scms.expiry back and emits it then.
+                logger.warning("stopped with an expiry event unsent", metadata: ["error": .string("\(error)")])
+                return
+            }
             throw error
         }
         await producer.close()

@@ -25,6 +25,14 @@ public struct KafkaConfiguration: Sendable {
     public var debug: [String]
     /// `log_level` (syslog levels 0–7, librdkafka default 6).
     public var logLevel: Int?
+    /// How long closing a client may wait for its broker (default 10 s), so a process can always shut down.
+    ///
+    /// A consumer's ``KafkaConsumer/close()`` leaves its group gracefully (revoke handler, final commits, leave)
+    /// for at most this long; past it, the handle is destroyed without further waiting on the group coordinator.
+    /// A producer's ``KafkaProducer/close(timeout:)`` without a timeout flushes for at most this long, then purges
+    /// what is undelivered (those records fail with ``KafkaError/Code/purgedFromQueue``). Either way every handle is
+    /// released; with the broker reachable the graceful path normally finishes well within it.
+    public var closeTimeout: Duration = .seconds(10)
 
     /// Receives parsed `statistics.interval.ms` statistics, on the client's poll thread.
     public var onStatistics: (@Sendable (KafkaStatistics) -> Void)?

@@ -60,9 +60,10 @@ public final class KafkaConsumer: Sendable {
         self.groupID = configuration.groupID ?? configuration.client[property: "group.id"]
         let pollMilliseconds = Int32(configuration.pollInterval.timeoutMilliseconds)
         let onError = configuration.client.onError
+        let closeTimeout = configuration.client.closeTimeout
         self.poller = PollThread(name: "kafka-consumer-poll") { thread in
             pollLoop(thread: thread, client: client, router: router, buffer: buffer, commands: commands,
-                     pollMilliseconds: pollMilliseconds, onError: onError)
+                     pollMilliseconds: pollMilliseconds, closeTimeout: closeTimeout, onError: onError)
         }
     }
 
@@ -181,9 +182,20 @@ public final class KafkaConsumer: Sendable {
 
     /// Commits, and waits for the broker to store, the next offset to process for each partition
     /// (the offset after the last record the owner finished with).
-    public func commit(_ offsets: [TopicPartition: Int64]) async throws {
+    ///
+    /// - Parameter timeout: how long to wait for the broker's answer; nil waits as long as librdkafka does
+    ///   (with the group coordinator unreachable, that can be minutes). A commit that times out throws
+    ///   ``KafkaError/Code/timedOut`` and may still be stored later.
+    public func commit(_ offsets: [TopicPartition: Int64], timeout: Duration? = nil) async throws {
         let client = self.client
-        try await Blocking.run { () throws(KafkaError) in try commitSynchronously(client.handle, offsets) }
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        try await Blocking.run { () throws(KafkaError) in
+            if let deadline {
+                try commitSynchronously(client.handle, offsets, deadline: deadline)
+            } else {
+                try commitSynchronously(client.handle, offsets)
+            }
+        }
     }
 
     /// Commits `message.offset + 1` for the message's partition.
@@ -222,6 +234,12 @@ public final class KafkaConsumer: Sendable {
 
     /// Leaves the group (the revoke handler runs first), stops the poll thread and ends ``messages``;
     /// buffered, unread records are dropped. Idempotent.
+    ///
+    /// Bounded by ``KafkaConfiguration/closeTimeout``: the group is left through librdkafka's non-blocking close
+    /// (`rd_kafka_consumer_close_queue`), and a commit the revoke handler makes meanwhile gives up at the same
+    /// deadline. If the close has not finished by then (the group coordinator is unreachable), it is abandoned
+    /// and the handle is later destroyed without closing it again, so neither this call nor the release of the
+    /// consumer waits on the broker.
     public func close() async {
         commands.close()
         queue.wake()
@@ -337,7 +355,8 @@ final class ConsumerQueue: Sendable {
 }
 
 private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRouter, buffer: MessageBuffer,
-                      commands: CommandQueue, pollMilliseconds: Int32, onError: (@Sendable (KafkaError) -> Void)?) {
+                      commands: CommandQueue, pollMilliseconds: Int32, closeTimeout: Duration,
+                      onError: (@Sendable (KafkaError) -> Void)?) {
     let rk = client.handle
     var topicNames = TopicNameCache()
     var fatal: KafkaError?
@@ -387,8 +406,39 @@ private func pollLoop(thread: PollThread, client: RDClient, router: RebalanceRou
     for message in batch { message.discard() }
     for command in commands.close() { command.completion(.failure(KafkaError(code: .closed, operation: "consumer"))) }
     // Leaves the group; librdkafka runs the revoke callback (and the owner's handler) on this thread.
-    _ = rd_kafka_consumer_close(rk)
+    if !closeConsumer(rk, router: router, deadline: ContinuousClock.now.advanced(by: closeTimeout)) {
+        client.skipConsumerCloseOnDestroy()
+    }
     buffer.finish(failure: fatal)
+}
+
+/// Closes the consumer through librdkafka's non-blocking close, serving what it posts on this thread until
+/// the close finished or `deadline` passed. Returns whether it finished.
+///
+/// The close forwards the consumer queue (records still being fetched, errors, rebalances) to `queue`, so
+/// it is served as events: a rebalance goes to the router as the rebalance callback would (the owner's
+/// revoke handler runs here), everything else is dropped. (Serving it with callbacks instead trips
+/// librdkafka's assertion on a fetched record, which has no callback.) `rd_kafka_consumer_close` would
+/// wait for the group coordinator as long as its requests take (with the broker gone, tens of seconds).
+private func closeConsumer(_ rk: OpaquePointer, router: RebalanceRouter, deadline: ContinuousClock.Instant) -> Bool {
+    guard let queue = rd_kafka_queue_new(rk) else { return false }
+    // Destroyed (disabled) on return: whatever librdkafka still posts for the abandoned close is dropped.
+    defer { rd_kafka_queue_destroy(queue) }
+    router.setCloseDeadline(deadline)
+    if let error = rd_kafka_consumer_close_queue(rk, queue) {
+        rd_kafka_error_destroy(error)
+        return false
+    }
+    while rd_kafka_consumer_closed(rk) == 0 {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero else { return false }
+        guard let event = rd_kafka_queue_poll(queue, min(100, remaining.timeoutMilliseconds)) else { continue }
+        if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+            router.rebalance(rk, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event))
+        }
+        rd_kafka_event_destroy(event)
+    }
+    return true
 }
 
 /// Records polled per hand-off to the buffer.

@@ -27,6 +27,10 @@ public final class KafkaProducer: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Tells the poll thread whether another thread is serving reports (producing or flushing).
     private let activity: ProducerActivity
+    /// ``KafkaConfiguration/closeTimeout``: the flush of ``close(timeout:)`` without a timeout.
+    private let closeTimeout: Duration
+    /// Set when the shutdown started by ``close(timeout:)`` finished; callers waiting for it.
+    private let closeCompletion = Mutex<(finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Creates the producer and starts its poll thread.
     ///
@@ -40,6 +44,7 @@ public final class KafkaProducer: Sendable {
         }
         self.client = client
         self.limiter = limiter
+        self.closeTimeout = configuration.client.closeTimeout
         let timeout = Int32(configuration.pollInterval.timeoutMilliseconds)
         let activity = ProducerActivity()
         self.activity = activity
@@ -180,16 +185,32 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Flushes for up to `timeout`, purges whatever is still unsent (its reports fail), stops the poll
-    /// thread and refuses further records. Idempotent.
-    public func close(timeout: Duration = .seconds(10)) async {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let ms = timeout.timeoutMilliseconds
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+    /// Flushes for up to `timeout` (nil: ``KafkaConfiguration/closeTimeout``), purges whatever is still
+    /// undelivered (its reports fail with ``KafkaError/Code/purgedFromQueue``, so a ``send(_:)`` waiting for it
+    /// returns), stops the poll thread and refuses further records. The purge waits at most another 5 s for
+    /// librdkafka to report the purged records, so the whole call is bounded even with the broker gone.
+    ///
+    /// Idempotent, and safe to call while records are being sent: every call returns once the first one has
+    /// finished. Calling it from a shutdown handler is how a ``send(_:)`` stuck on an unreachable broker ends.
+    public func close(timeout: Duration? = nil) async {
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+            let ms = (timeout ?? closeTimeout).timeoutMilliseconds
             Blocking.queue.async {
                 self.shutDown(flushMilliseconds: ms)
-                c.resume()
+                let waiters = self.closeCompletion.withLock { state in
+                    state.finished = true
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume() }
             }
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let finished = closeCompletion.withLock { state in
+                if !state.finished { state.waiters.append(c) }
+                return state.finished
+            }
+            if finished { c.resume() }
         }
     }
 

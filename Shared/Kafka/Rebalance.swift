@@ -23,6 +23,8 @@ public struct RebalanceHandler: Sendable {
 /// Access to the consumer from inside a rebalance callback. Only valid during the callback.
 public struct RebalanceContext: Sendable {
     let handle: RawHandle
+    /// While the consumer closes: when the close gives up, and with it any commit made from the handler.
+    var closeDeadline: ContinuousClock.Instant?
 
     /// True when the partitions were lost (session timeout, fencing) rather than revoked in an orderly way:
     /// another member may already own them, so committing is pointless.
@@ -38,12 +40,21 @@ public struct RebalanceContext: Sendable {
     /// is current and the group settles without it. Such a commit is retried for up to `settleTimeout`.
     /// Under the eager protocol the group waits for this member, so the first answer is final.
     ///
+    /// During ``KafkaConsumer/close()`` the commit waits no longer than the close's deadline
+    /// (``KafkaConfiguration/closeTimeout``) and then fails with ``KafkaError/Code/timedOut``.
+    ///
     /// - Throws: ``KafkaError`` from the commit (nothing to commit is not an error).
     public func commit(_ offsets: [TopicPartition: Int64], settleTimeout: Duration = .seconds(5)) throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: settleTimeout)
         while true {
-            let outcome = Result { () throws(KafkaError) in try commitSynchronously(handle.pointer, offsets) }
+            let outcome = Result { () throws(KafkaError) in
+                if let closeDeadline {
+                    try commitSynchronously(handle.pointer, offsets, deadline: closeDeadline)
+                } else {
+                    try commitSynchronously(handle.pointer, offsets)
+                }
+            }
             guard case .failure(let error) = outcome, error.code == .rebalanceInProgress, isCooperative,
                   clock.now < deadline
             else { return try outcome.get() }
@@ -76,15 +87,23 @@ final class RebalanceRouter: Sendable {
         }
     }
 
+    /// Set once the consumer starts closing (see ``RebalanceContext/closeDeadline``).
+    private let closeDeadline = Mutex<ContinuousClock.Instant?>(nil)
+
     init(buffer: MessageBuffer) {
         self.buffer = buffer
+    }
+
+    /// Bounds the commits of the handlers that run while the consumer closes.
+    func setCloseDeadline(_ deadline: ContinuousClock.Instant) {
+        closeDeadline.withLock { $0 = deadline }
     }
 
     func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
                    _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let partitions = readPartitionList(list).map(\.topicPartition)
-        let context = RebalanceContext(handle: RawHandle(pointer: rk))
+        let context = RebalanceContext(handle: RawHandle(pointer: rk), closeDeadline: closeDeadline.withLock { $0 })
         let handler = self.handler.withLock { $0 }
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
@@ -131,5 +150,38 @@ func commitSynchronously(_ rk: OpaquePointer, _ offsets: [TopicPartition: Int64]
     if let failed = readPartitionList(list).first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) {
         throw KafkaError(failed.error, operation: "commit",
                          message: "\(failed.topicPartition): \(String(cString: rd_kafka_err2str(failed.error)))")
+    }
+}
+
+/// `rd_kafka_commit` with explicit offsets through a private queue, waiting for the result until `deadline`:
+/// past it, fails with ``KafkaError/Code/timedOut`` (the commit may still complete later; its result is dropped).
+func commitSynchronously(_ rk: OpaquePointer, _ offsets: [TopicPartition: Int64],
+                         deadline: ContinuousClock.Instant) throws(KafkaError) {
+    guard !offsets.isEmpty else { return }
+    guard let queue = rd_kafka_queue_new(rk) else {
+        throw KafkaError(RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE, operation: "commit")
+    }
+    // A result arriving after this returns is dropped by the destroyed (disabled) queue.
+    defer { rd_kafka_queue_destroy(queue) }
+    let list = makePartitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    defer { rd_kafka_topic_partition_list_destroy(list) }
+    try KafkaError.check(rd_kafka_commit_queue(rk, list, queue, nil, nil), "commit")
+    while true {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero else {
+            throw KafkaError(code: .timedOut, message: "no commit result before the close deadline", operation: "commit")
+        }
+        guard let event = rd_kafka_queue_poll(queue, min(100, remaining.timeoutMilliseconds)) else { continue }
+        defer { rd_kafka_event_destroy(event) }
+        guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
+        let err = rd_kafka_event_error(event)
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        try KafkaError.check(err, "commit")
+        if let failed = readPartitionList(rd_kafka_event_topic_partition_list(event))
+            .first(where: { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+            throw KafkaError(failed.error, operation: "commit",
+                             message: "\(failed.topicPartition): \(String(cString: rd_kafka_err2str(failed.error)))")
+        }
+        return
     }
 }

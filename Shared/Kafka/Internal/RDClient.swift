@@ -1,5 +1,6 @@
 import CRdKafka
 import Dispatch
+import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -7,13 +8,16 @@ import Glibc
 
 /// Owns one `rd_kafka_t` and the context object its C callbacks reach through the conf opaque.
 ///
-/// `@unchecked Sendable`: both stored properties are immutable; `handle` points to a librdkafka instance,
-/// which is thread-safe for every call this module makes on it, and `context` is itself `Sendable`.
+/// `@unchecked Sendable`: `handle` and `context` are immutable; `handle` points to a librdkafka instance,
+/// which is thread-safe for every call this module makes on it, and `context` is itself `Sendable`. The only
+/// mutable state, the destroy flags, is an atomic.
 /// The handle is destroyed exactly once, in `deinit`, before `context` is released (stored properties
 /// outlive the `deinit` body), so no callback can reach a freed context.
 final class RDClient: @unchecked Sendable {
     let handle: OpaquePointer
     let context: ClientContext
+    /// Flags for `rd_kafka_destroy_flags` in `deinit`.
+    private let destroyFlags = Atomic<Int32>(0)
 
     /// Builds the conf, applies `properties` in order, installs the callbacks `context` asks for,
     /// lets `configure` add type-specific ones, and creates the client.
@@ -50,7 +54,29 @@ final class RDClient: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(handle)
+        let flags = destroyFlags.load(ordering: .acquiring)
+        guard flags & Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE) != 0 else {
+            rd_kafka_destroy(handle)
+            return
+        }
+        // A consumer whose close was abandoned: librdkafka's main thread still waits for the group's outstanding
+        // requests (LeaveGroup, commits) to fail before `rd_kafka_destroy_flags` returns, tens of seconds with
+        // the broker gone. Destroy it on a thread of its own so releasing the consumer never waits on the broker;
+        // the handle is still destroyed exactly once, and the context its callbacks reach stays alive until then.
+        let handle = RawHandle(pointer: self.handle)
+        let context = self.context
+        let thread = Thread {
+            rd_kafka_destroy_flags(handle.pointer, flags)
+            withExtendedLifetime(context) {}
+        }
+        thread.name = "kafka-destroy"
+        thread.start()
+    }
+
+    /// Makes `deinit` destroy the consumer without closing it again (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`), and
+    /// without waiting for that: for a consumer whose graceful close did not finish in time.
+    func skipConsumerCloseOnDestroy() {
+        destroyFlags.store(Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE), ordering: .releasing)
     }
 
     /// The instance name librdkafka gave this client, e.g. `rdkafka#producer-1`.

@@ -405,7 +405,9 @@ public final class StreamProcessor: Service, Sendable {
         let offsets = tracker.committable()
         guard !offsets.isEmpty else { return }
         do {
-            try await consumer.commit(offsets)
+            // Bounded, so a gone coordinator cannot hold the loop (or its shutdown); what is not committed now
+            // is committed with the next commit.
+            try await consumer.commit(offsets, timeout: configuration.shutdownTimeout)
             tracker.markCommitted(offsets)
             countCommit(offsets)
         } catch {

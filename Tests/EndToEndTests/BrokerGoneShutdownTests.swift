@@ -1,0 +1,82 @@
+import Foundation
+import Kafka
+import ServiceKit
+import Testing
+import TestSupport
+
+/// A service whose broker went away after it had been consuming and producing still ends promptly on SIGTERM
+/// with exit 0 (before, closing its Kafka handles waited on the unreachable broker and SIGTERM took over 20 s).
+@Suite("SIGTERM ends a service promptly after its broker went away")
+struct BrokerGoneShutdownTests {
+    /// How long a service may take from SIGTERM to exit with its broker gone: the wrapper's close deadline
+    /// (``ConsumerConfiguration/closeTimeout``, 10 s by default) plus a margin, well under the 20 s it took before.
+    static let exitBound: Duration = .seconds(14)
+
+    /// The service's log without the connection errors an absent broker causes, for failure messages.
+    static func lifecycleLog(_ service: IV.ServiceProcess) -> String {
+        service.log.split(separator: "\n").filter { !$0.contains("kafka client error") && !$0.hasPrefix("%") }
+            .suffix(40).joined(separator: "\n")
+    }
+
+    /// Sends SIGTERM and returns the exit status and how long the exit took.
+    static func terminateTimed(_ service: IV.ServiceProcess) async -> (status: Int32?, elapsed: Duration) {
+        let start = ContinuousClock.now
+        let status = await service.terminate(timeout: exitBound + .seconds(6))
+        let elapsed = ContinuousClock.now - start
+        print("\(service.name): SIGTERM with the broker gone → exit status \(status.map(String.init) ?? "none (killed)") after \(elapsed)")
+        return (status, elapsed)
+    }
+
+    @Test("endorsement-intake: consumed and produced, broker taken down, SIGTERM exits 0 in time")
+    func intakeExitsWithBrokerGone() async throws {
+        try await withDevBroker { broker in
+            let work = try IV.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            let prefix = "gone."
+            let topics = TopicNames(prefix: prefix)
+            try await IV.createTopics(broker, prefix: prefix)
+            let intake = try IV.ServiceProcess.start("endorsement-intake", name: "intake", directory: work,
+                                                     arguments: IntakeValidatorTests.common(broker, prefix: prefix))
+            try await intake.waitForLog("partitions assigned", timeout: .seconds(20))
+            // Garbage is rejected: the intake consumes it and produces a rejection.
+            try await IV.produce(broker, [IntakeValidatorTests.submitted(topics, Array("not a ballot".utf8))])
+            let rejected = try await IV.waitForRecords(broker, topic: topics.ballotsRejected, timeout: .seconds(15)) {
+                !$0.isEmpty
+            }
+            #expect(rejected.count == 1)
+
+            try await DevBrokerControl(socketPath: broker.controlSocketPath).setBrokerDown(1)
+            try await Task.sleep(for: .milliseconds(500))
+            let (status, elapsed) = await Self.terminateTimed(intake)
+            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(intake))")
+            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(intake))")
+        }
+    }
+
+    @Test("expiry-watcher: caught up, broker taken down, SIGTERM exits 0 in time")
+    func watcherExitsWithBrokerGone() async throws {
+        try await withDevBroker { broker in
+            let control = DevBrokerControl(socketPath: broker.controlSocketPath)
+            let directory = try IV.temporaryDirectory()
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("anchors"),
+                                                    withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let anchor = try TestPKI.identity("gone.test", start: Clock32.now - 60, seconds: 86_400)
+            try TestPKI.writeCertificates([anchor], to: directory.appendingPathComponent("anchors").path)
+
+            let watcher = try IV.ServiceProcess.start("expiry-watcher", name: "expiry-watcher", directory: directory,
+                                                      arguments: ["--bootstrap-servers", broker.bootstrapServers,
+                                                                  "--anchors", directory.appendingPathComponent("anchors").path,
+                                                                  "--kafka-reconnect-backoff", "10ms",
+                                                                  "--kafka-reconnect-backoff-max", "200ms"],
+                                                      logLevel: "info")
+            try await watcher.waitForLog("trust view caught up with scms.gccf", timeout: .seconds(20))
+
+            try await control.setBrokerDown(1)
+            try await Task.sleep(for: .milliseconds(500))
+            let (status, elapsed) = await Self.terminateTimed(watcher)
+            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(watcher))")
+            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(watcher))")
+        }
+    }
+}
