@@ -388,10 +388,19 @@ struct AssemblerLoop {
         fresh.notePending()
         active = fresh
 
-        // 5. Live records continue after the replayed ones.
-        try await consumer.seek(nextOffsets.sorted { $0.key < $1.key }.map {
-            TopicPartitionOffset($0.key, .exactly($0.value))
-        })
+        // 5. Live records continue after the replayed ones. A rebalance while the rebuild ran (another member joined
+        //    or left) takes the partitions away first: stand by, and the queued assignment activates again.
+        do {
+            try await consumer.seek(nextOffsets.sorted { $0.key < $1.key }.map {
+                TopicPartitionOffset($0.key, .exactly($0.value))
+            })
+        } catch {
+            guard (error as? KafkaError)?.code == .state else { throw error }
+            logger.info("the assignment changed during the rebuild: standing by until the next one",
+                        metadata: ["error": .string("\(error)")])
+            active = nil
+            return
+        }
         // 6. Rejections the previous owner may not have produced.
         for (rejection, partition, offset) in rebuilt.rejected {
             if let done = committed[partition] ?? nil, offset < done { continue }
