@@ -122,12 +122,11 @@ actor ValidatorEngine {
             return .failure(GCCFRefusal(findings: [Finding(.wrongFileKind, kind)]))
         }
         let version = gccf.version
+        var analyzedNow: [BallotID: AnalyzedBallot] = [:]
         let electors = gccf.certStore.electorEndorsements.map { ballot -> AnalyzedBallot in
             let id = BallotAnalysis.ballotID(ballot)
-            if let known = chainFileBallots[id] { return known }
-            let analyzed = analysis.analyze(ballot)
-            if chainFileBallots.count >= 10_000 { chainFileBallots = [:] }
-            chainFileBallots[id] = analyzed
+            let analyzed = chainFileBallots[id] ?? analysis.analyze(ballot)
+            analyzedNow[id] = analyzed
             return analyzed
         }
         let received = ReceivedChainFile(version: .gccf(version), rootBallots: [], electorBallots: electors)
@@ -137,11 +136,13 @@ actor ValidatorEngine {
         case .success(let update):
             party = update.state
             partyGeneration += 1
+            chainFileBallots = analyzedNow
             return .success(version)
         }
     }
 
-    /// Elector ballots of GCCFs already analyzed, by ballot ID.
+    /// The elector ballots of the last GCCF folded, analyzed, by ballot ID: a ballot the next GCCF carries again is
+    /// not analyzed again, and the cache never holds more than one file's elector ballots.
     private var chainFileBallots: [BallotID: AnalyzedBallot] = [:]
 
     /// Takes one `scms.policy` record: a signed GPF from the configured PG. Older GPFs (by generation time) than the

@@ -111,10 +111,19 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The longest ``assign(_:)`` waits for the partitions' leaders per topic before it assigns anyway.
+    public static let leaderLookupTimeout: Duration = .seconds(1)
+
     /// Reads exactly these partitions from these positions, without joining a group. Replaces the
     /// previous assignment; buffered records of the previous assignment are dropped.
+    ///
+    /// The partitions' leaders are asked for first (at most ``leaderLookupTimeout``, best effort): librdkafka 2.0.2
+    /// assigned a partition whose leader it does not know yet retries its start-offset query only after a fixed
+    /// 500 ms ("no current leader for partition"), which made every read from the beginning take half a second.
     public func assign(_ partitions: [TopicPartitionOffset]) async throws {
+        let topics = Set(partitions.map(\.topicPartition.topic))
         try await run("assign") { rk, buffer throws(KafkaError) in
+            lookUpLeaders(rk, topics: topics, timeout: Self.leaderLookupTimeout)
             _ = buffer.purge { _ in true }
             let list = makePartitionList(partitions.map { ($0.topicPartition, $0.offset.rawValue) })
             defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -439,6 +448,20 @@ private func closeConsumer(_ rk: OpaquePointer, router: RebalanceRouter, deadlin
         rd_kafka_event_destroy(event)
     }
     return true
+}
+
+/// Asks for the metadata of `topics` (one request per topic, each waiting at most `timeout`), so librdkafka's cache
+/// knows their leaders. Failures are ignored: without the leaders an assignment still works, only later.
+private func lookUpLeaders(_ rk: OpaquePointer, topics: Set<String>, timeout: Duration) {
+    for name in topics.sorted() {
+        guard let topic = rd_kafka_topic_new(rk, name, nil) else { continue }
+        defer { rd_kafka_topic_destroy(topic) }
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        if rd_kafka_metadata(rk, 0, topic, &metadata, timeout.timeoutMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR,
+           let metadata {
+            rd_kafka_metadata_destroy(metadata)
+        }
+    }
 }
 
 /// Records polled per hand-off to the buffer.
