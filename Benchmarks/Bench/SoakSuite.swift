@@ -10,10 +10,13 @@ import Synchronization
 /// ballots flow through the whole pipeline.
 ///
 /// The ballots are bounded in useful state: a fixed set of targets (50 root CAs and 5 electors, within the elector
-/// cap of 10 with the 3 anchors) with many distinct ballots each (one per target per round, the generation time one
-/// second later each round), 3 endorsements each by the 3 trusted anchors, mixed with exact duplicates (intake drops
-/// them), ballots with one bad signature (the validator rejects them) and garbage records (intake rejects them). The
-/// GCCF holds one ballot per target whatever the count, so no service *needs* state that grows with the ballots.
+/// cap of 10 with the 3 anchors) with many distinct ballots each (one per target per round), 3 endorsements each by
+/// the 3 trusted anchors, mixed with exact duplicates (intake drops them), ballots with one bad signature (the
+/// validator rejects them) and garbage records (intake rejects them). The GCCF holds one ballot per target whatever
+/// the count, so no service *needs* state that grows with the ballots. Even rounds are one second newer than the
+/// round before (the assembler retires the held ballot: a new GCCF); odd rounds are older than the held ballot
+/// (superseded on arrival: no new GCCF). Were every ballot a new content, the GCCF's 16-bit version would run out
+/// after 65,535 of them (`versionExhausted`).
 ///
 /// Submission is paced by the pipeline: at most `SOAK_WINDOW` (default 1,500) valid ballots are submitted and not
 /// yet folded by the active assembler, which also keeps every consumer far within the dev broker's ~5 MiB per
@@ -120,6 +123,12 @@ enum SoakSuite {
         var key: PrivateKey
     }
 
+    /// Round `round`'s generation time: even rounds newer than every earlier round, odd ones older than the round
+    /// before (see the suite's description).
+    static func generationTime(_ round: Int, base: UInt32) -> UInt32 {
+        round % 2 == 0 ? base + 1 + UInt32(round) : base + UInt32(round) - 1
+    }
+
     /// Signs every slot, in parallel on every core (three ECDSA signatures per ballot).
     static func generate(_ slots: [Slot], targets: [Target], anchors: [Signer], baseTime: UInt32) throws -> [Submission] {
         let wrongKey = try PrivateKey.generate()
@@ -139,7 +148,7 @@ enum SoakSuite {
                         let target = targets[index]
                         let tbs = TbsElectorEndorsement(type: EndorsementType(rawValue: target.action.rawValue),
                                                         certificateHash: HashedId32(uncheckedBytes: target.hash),
-                                                        generationTime: Time32(baseTime + UInt32(round)))
+                                                        generationTime: Time32(generationTime(round, base: baseTime)))
                         let endorsements = try anchors.enumerated().map { position, anchor in
                             try EndorsementSigning.endorse(tbs, signer: anchor.certificate,
                                                            key: bad && position == 0 ? wrongKey : anchor.key)
