@@ -53,6 +53,29 @@ struct BrokerGoneShutdownTests {
         }
     }
 
+    @Test("gccf-assembler: active and published, broker taken down, SIGTERM exits 0 in time")
+    func assemblerExitsWithBrokerGone() async throws {
+        try await withDevBroker { broker in
+            let setup = try AssemblerExpiryTests.Setup()
+            defer { try? FileManager.default.removeItem(at: setup.work) }
+            let prefix = "gone-a."
+            let topics = TopicNames(prefix: prefix)
+            try await IV.createTopics(broker, prefix: prefix)
+            let assembler = try IV.ServiceProcess.start("gccf-assembler", name: "assembler", directory: setup.work,
+                                                        arguments: setup.assemblerArguments(broker, prefix: prefix))
+            let elector = try IV.elector("gone-a.test")
+            try await IV.produce(broker, [AssemblerExpiryTests.validated(
+                try IV.ballot(elector.certificate, by: Array(setup.anchors.prefix(2))), .addElector, topics: topics)])
+            _ = try await AssemblerExpiryTests.waitForGCCF(broker, topics) { $0.certStore.electorEndorsements.count == 1 }
+
+            try await DevBrokerControl(socketPath: broker.controlSocketPath).setBrokerDown(1)
+            try await Task.sleep(for: .milliseconds(500))
+            let (status, elapsed) = await Self.terminateTimed(assembler)
+            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(assembler))")
+            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(assembler))")
+        }
+    }
+
     @Test("expiry-watcher: caught up, broker taken down, SIGTERM exits 0 in time")
     func watcherExitsWithBrokerGone() async throws {
         try await withDevBroker { broker in
