@@ -27,6 +27,15 @@ struct BrokerGoneShutdownTests {
         return (status, elapsed)
     }
 
+    /// Takes the broker down, then SIGTERMs `service` and expects exit 0 within ``exitBound``.
+    static func expectPromptExitWithBrokerGone(_ service: IV.ServiceProcess, broker: DevBrokerProcess) async throws {
+        try await DevBrokerControl(socketPath: broker.controlSocketPath).setBrokerDown(1)
+        try await Task.sleep(for: .milliseconds(500))
+        let (status, elapsed) = await terminateTimed(service)
+        #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(lifecycleLog(service))")
+        #expect(elapsed < exitBound, "exit took \(elapsed):\n\(lifecycleLog(service))")
+    }
+
     @Test("endorsement-intake: consumed and produced, broker taken down, SIGTERM exits 0 in time")
     func intakeExitsWithBrokerGone() async throws {
         try await withDevBroker { broker in
@@ -45,11 +54,7 @@ struct BrokerGoneShutdownTests {
             }
             #expect(rejected.count == 1)
 
-            try await DevBrokerControl(socketPath: broker.controlSocketPath).setBrokerDown(1)
-            try await Task.sleep(for: .milliseconds(500))
-            let (status, elapsed) = await Self.terminateTimed(intake)
-            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(intake))")
-            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(intake))")
+            try await Self.expectPromptExitWithBrokerGone(intake, broker: broker)
         }
     }
 
@@ -68,18 +73,13 @@ struct BrokerGoneShutdownTests {
                 try IV.ballot(elector.certificate, by: Array(setup.anchors.prefix(2))), .addElector, topics: topics)])
             _ = try await AssemblerExpiryTests.waitForGCCF(broker, topics) { $0.certStore.electorEndorsements.count == 1 }
 
-            try await DevBrokerControl(socketPath: broker.controlSocketPath).setBrokerDown(1)
-            try await Task.sleep(for: .milliseconds(500))
-            let (status, elapsed) = await Self.terminateTimed(assembler)
-            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(assembler))")
-            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(assembler))")
+            try await Self.expectPromptExitWithBrokerGone(assembler, broker: broker)
         }
     }
 
     @Test("expiry-watcher: caught up, broker taken down, SIGTERM exits 0 in time")
     func watcherExitsWithBrokerGone() async throws {
         try await withDevBroker { broker in
-            let control = DevBrokerControl(socketPath: broker.controlSocketPath)
             let directory = try IV.temporaryDirectory()
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("anchors"),
                                                     withIntermediateDirectories: true)
@@ -95,11 +95,7 @@ struct BrokerGoneShutdownTests {
                                                       logLevel: "info")
             try await watcher.waitForLog("trust view caught up with scms.gccf", timeout: .seconds(20))
 
-            try await control.setBrokerDown(1)
-            try await Task.sleep(for: .milliseconds(500))
-            let (status, elapsed) = await Self.terminateTimed(watcher)
-            #expect(status == 0, "SIGTERM with the broker gone (\(elapsed)):\n\(Self.lifecycleLog(watcher))")
-            #expect(elapsed < Self.exitBound, "exit took \(elapsed):\n\(Self.lifecycleLog(watcher))")
+            try await Self.expectPromptExitWithBrokerGone(watcher, broker: broker)
         }
     }
 }
