@@ -58,6 +58,45 @@ struct BrokerGoneShutdownTests {
         }
     }
 
+    @Test("quorum-validator: consumed and produced, broker taken down, SIGTERM exits 0 in time")
+    func validatorExitsWithBrokerGone() async throws {
+        try await withDevBroker { broker in
+            let setup = try AssemblerExpiryTests.Setup()
+            defer { try? FileManager.default.removeItem(at: setup.work) }
+            let prefix = "gone-v."
+            let topics = TopicNames(prefix: prefix)
+            try await IV.createTopics(broker, prefix: prefix)
+            let validator = try IV.ServiceProcess.start(
+                "quorum-validator", name: "validator", directory: setup.work,
+                arguments: IntakeValidatorTests.validatorArguments(broker, prefix: prefix, anchors: setup.anchorsDirectory,
+                                                                   pgCert: setup.pgPath))
+            // A record on scms.ballots.accepted that is no ballot: the validator consumes it and produces a rejection.
+            try await IV.produce(broker, [OutgoingMessage(topic: topics.ballotsAccepted, key: Array("k".utf8),
+                                                          value: Array("not a ballot".utf8))])
+            let rejected = try await IV.waitForRecords(broker, topic: topics.ballotsRejected, timeout: .seconds(20)) {
+                !$0.isEmpty
+            }
+            #expect(rejected.count == 1)
+            try await Self.expectPromptExitWithBrokerGone(validator, broker: broker)
+        }
+    }
+
+    @Test("lag-monitor: polled the broker, broker taken down, SIGTERM exits 0 in time")
+    func lagMonitorExitsWithBrokerGone() async throws {
+        try await withDevBroker { broker in
+            let directory = try IV.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let topic = try await LagMonitorServiceTests.topic(broker, records: [3])
+            let monitor = try LagMonitorServiceTests.monitor(broker, groups: ["gone-lag:\(topic)"], directory: directory)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !((try? monitor.get("/metrics"))?.contains("kafka_partition_latest_offset{") ?? false) {
+                guard ContinuousClock.now < deadline else { throw HarnessError("lag-monitor never measured \(topic)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Self.expectPromptExitWithBrokerGone(monitor, broker: broker)
+        }
+    }
+
     @Test("gccf-assembler: active and published, broker taken down, SIGTERM exits 0 in time")
     func assemblerExitsWithBrokerGone() async throws {
         try await withDevBroker { broker in
