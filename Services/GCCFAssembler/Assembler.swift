@@ -489,8 +489,7 @@ struct AssemblerLoop {
             decoder.verdicts?.release(analyzed)
             return
         }
-        var released = step.retired
-        if step.superseded { released.append(analyzed) }
+        let released = step.forgotten(of: input)
         guard !released.isEmpty else { return }
         for ballot in released { decoder.forget(ballot) }
         a.forget(released)

@@ -54,6 +54,13 @@ public struct AssemblerStep: Sendable {
     public var retired: [AnalyzedBallot] = []
 
     public init() {}
+
+    /// Every ballot this step left the state without, `input` being the input folded: the input's own ballot when it
+    /// was superseded on arrival, and the ones it retired. (A duplicate leaves nothing: its copy is held.)
+    public func forgotten(of input: AssemblerInput) -> [AnalyzedBallot] {
+        guard superseded, case .ballot(let analyzed, _, _) = input.payload else { return retired }
+        return retired + [analyzed]
+    }
 }
 
 /// The Policy Generator's incremental state.
